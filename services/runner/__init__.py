@@ -1,0 +1,1 @@
+"""The runner: workspaces, generation, sandboxes, pytest execution and stability."""

@@ -1,0 +1,89 @@
+"""The sandbox interface: run one command over a prepared workspace, contained and timed.
+
+The runner prepares three host directories per process — the workspace (project copy with
+any overlay applied), an outputs directory (JUnit XML and seamq's own records land here)
+and a support directory (seamq's pytest plugin) — and asks a sandbox to run an argv there.
+A sandbox reports what happened; it never decides whether tests passed.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Failure = Literal["timeout", "oom", "pids", "crash", "infrastructure"]
+
+OUTPUT_CAP_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    memory_mb: int = 2_048
+    cpus: float = 1.0
+    pids: int = 256
+    nofile: int = 1_024
+    fsize_mb: int = 512
+
+
+@dataclass(frozen=True)
+class Mounts:
+    """Where the three directories appear to the sandboxed process."""
+
+    workspace: str
+    outputs: str
+    support: str
+
+
+@dataclass(frozen=True)
+class SandboxRequest:
+    """One process to run. ``argv`` and ``env`` use paths from ``Sandbox.mounts``."""
+
+    name: str
+    workspace: Path
+    outputs: Path
+    support: Path
+    argv: tuple[str, ...]
+    env: dict[str, str]
+    timeout_s: float
+    limits: Limits = Limits()
+    image: str = ""
+    network: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SandboxOutcome:
+    exit_code: int | None
+    output: str
+    duration_s: float
+    failure: Failure | None = None
+    reason: str = ""
+    start_s: float = 0.0
+
+
+class Sandbox(abc.ABC):
+    """Runs processes for the runner; implementations: ``local`` and ``docker``."""
+
+    kind: str = "abstract"
+    python: str = "python3"
+
+    @abc.abstractmethod
+    def mounts(self, request_dirs: tuple[Path, Path, Path]) -> Mounts:
+        """Paths inside the sandbox for (workspace, outputs, support) host directories."""
+
+    @abc.abstractmethod
+    def run(self, request: SandboxRequest) -> SandboxOutcome:
+        """Run to completion or deadline; blocking (the runner calls it in a thread)."""
+
+    def close(self) -> None:
+        """Release resources held across jobs."""
+
+
+def cap_output(data: bytes, cap: int = OUTPUT_CAP_BYTES) -> str:
+    """Keep the tail of captured output, marking what was cut."""
+    if len(data) <= cap:
+        return data.decode("utf-8", "replace")
+    cut = len(data) - cap
+    return f"[... {cut} bytes cut ...]\n" + data[-cap:].decode("utf-8", "replace")

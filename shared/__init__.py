@@ -1,0 +1,1 @@
+"""The message contract and the plumbing every seamq service uses."""
