@@ -96,6 +96,7 @@ TERMINAL_STATUSES = frozenset(
 )
 
 Outcome: TypeAlias = Literal["passed", "failed", "error", "skipped"]
+TestOutcome: TypeAlias = Literal["passed", "failed", "error", "skipped", "flaky"]
 Severity: TypeAlias = Literal["error", "warning", "info"]
 OutputSource: TypeAlias = Literal["field", "body", "match", "convention"]
 
@@ -301,7 +302,7 @@ class TestResult(Model):
     name: Name
     file: Name = ""
     line: int = 0
-    outcome: Outcome
+    outcome: TestOutcome
     runs: tuple[Outcome, ...] = ()
     duration_s: float = 0.0
     message: Text = ""
@@ -338,6 +339,8 @@ class JobResult(Message):
     logs_tail: Text = ""
     generated_path: RelPath | None = None
     generated_content: FileContent | None = None
+    scaffold: bool = False
+    infrastructure: bool = False
     duration_s: float = 0.0
     sandbox: Name = ""
     worker: Name = ""

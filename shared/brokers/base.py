@@ -51,16 +51,24 @@ EventHandler = Callable[[RunEvent], Awaitable[None]]
 
 
 class RawDelivery(Protocol):
-    """What a broker implementation hands to ``process``."""
+    """What a broker implementation hands to ``process`` (read-only: properties will do)."""
 
-    queue: str
-    body: bytes
-    message_type: str | None
-    message_id: str
-    correlation_id: str | None
-    priority: int
-    delivery_count: int
-    headers: Mapping[str, Any]
+    @property
+    def queue(self) -> str: ...
+    @property
+    def body(self) -> bytes: ...
+    @property
+    def message_type(self) -> str | None: ...
+    @property
+    def message_id(self) -> str: ...
+    @property
+    def correlation_id(self) -> str | None: ...
+    @property
+    def priority(self) -> int: ...
+    @property
+    def delivery_count(self) -> int: ...
+    @property
+    def headers(self) -> Mapping[str, Any]: ...
 
     async def ack(self) -> None: ...
 
@@ -183,7 +191,7 @@ async def process(broker: Broker, raw: RawDelivery, handler: Handler) -> None:
     except asyncio.CancelledError:
         await raw.requeue()
         raise
-    except Exception as e:  # noqa: BLE001 - a handler bug must not stop the consumer
+    except Exception as e:  # a handler bug must not stop the consumer
         reason = f"{type(e).__name__}: {e}"
         log.exception("handler failed", queue=raw.queue, delivery_count=raw.delivery_count)
         if raw.delivery_count >= broker.max_deliveries:

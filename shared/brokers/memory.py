@@ -191,7 +191,7 @@ class InMemoryBroker(Broker):
             message_type=type(message).__name__,
             priority=priority,
             message_id=message_id,
-            correlation_id=correlation_id,
+            correlation_id=correlation_id or getattr(message, "run_id", None),
         )
 
     async def publish_raw(
@@ -221,7 +221,7 @@ class InMemoryBroker(Broker):
             if topic_matches(pattern, topic):
                 try:
                     await handler(event)
-                except Exception:  # noqa: BLE001 - a subscriber must not break publishers
+                except Exception:  # a subscriber must not break publishers
                     log.exception("event subscriber failed", topic=topic)
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> Subscription:

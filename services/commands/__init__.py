@@ -1,0 +1,1 @@
+"""The CLI's commands: the one place where coordinator, runner and auditor are wired."""

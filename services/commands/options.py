@@ -1,0 +1,136 @@
+"""Turn command-line options into the contract's RunRequest."""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import time
+import tomllib
+from pathlib import Path
+
+from services.coordinator.plan import read_plan
+from services.runner.generators import parse_generator
+from shared.contract import (
+    ExecutionSpec,
+    GeneratorSpec,
+    Priority,
+    ProjectSource,
+    RunRequest,
+    ServiceSpec,
+)
+from shared.errors import UsageError
+
+PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def project_root(plan: Path, explicit: str | None) -> Path:
+    """``--project``, else the nearest folder above the plan with a project marker."""
+    if explicit:
+        root = Path(explicit).resolve()
+        if not root.is_dir():
+            raise UsageError(f"--project: {explicit} is not a directory")
+        return root
+    start = plan.resolve().parent
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in PROJECT_MARKERS):
+            return folder
+    return start
+
+
+def parse_priorities(text: str) -> tuple[Priority, ...]:
+    out = []
+    for token in filter(None, (t.strip().upper() for t in text.split(","))):
+        try:
+            out.append(Priority(token))
+        except ValueError:
+            raise UsageError(f"--priority: {token!r} is not one of P0, P1, P2, P3") from None
+    return tuple(out)
+
+
+def parse_env(pairs: list[str]) -> dict[str, str]:
+    env = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--env: expected KEY=VALUE, got {pair!r}")
+        env[key.strip()] = value
+    return env
+
+
+def load_services(project: Path, services_file: str | None) -> dict[str, ServiceSpec]:
+    """``[tool.seamq.services.<name>]`` in the project, or ``[services.<name>]`` in a file."""
+    tables: dict[str, object] = {}
+    pyproject = project / "pyproject.toml"
+    try:
+        if pyproject.is_file():
+            doc = tomllib.loads(pyproject.read_text())
+            tables.update(doc.get("tool", {}).get("seamq", {}).get("services", {}))
+        if services_file:
+            tables.update(tomllib.loads(Path(services_file).read_text()).get("services", {}))
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise UsageError(f"services: {e}") from e
+    specs = {}
+    for name, table in tables.items():
+        if not isinstance(table, dict) or "image" not in table:
+            raise UsageError(f"services: [{name}] needs at least an image")
+        try:
+            specs[name] = ServiceSpec(
+                name=name,
+                image=str(table["image"]),
+                env={str(k): str(v) for k, v in table.get("env", {}).items()},
+                ready_cmd=tuple(str(c) for c in table.get("ready", ())),
+                tests_env={str(k): str(v) for k, v in table.get("tests_env", {}).items()},
+            )
+        except (TypeError, AttributeError, ValueError) as e:
+            raise UsageError(f"services: [{name}]: {e}") from e
+    return specs
+
+
+def _positive(name: str, value: float) -> None:
+    if value <= 0:
+        raise UsageError(f"{name}: must be positive, got {value:g}")
+
+
+def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunRequest:
+    """Read the plan and options into a RunRequest (usage errors raise UsageError)."""
+    from services.auditor.policy import load_policy
+
+    plan_path = Path(args.plan)
+    root = project_root(plan_path, args.project)
+    plan = read_plan(plan_path, root)
+    for name, value in (("--batch-size", args.batch_size), ("--repeats", args.repeats),
+                        ("--timeout", args.timeout), ("--concurrency", args.concurrency),
+                        ("--max-attempts", args.max_attempts)):
+        _positive(name, value)
+    generator: GeneratorSpec = parse_generator(args.generator)
+    generator = generator.model_copy(update={"max_attempts": args.max_attempts,
+                                             "regenerate": args.regenerate})
+    services = load_services(root, args.services)
+    execution = ExecutionSpec(
+        sandbox=args.sandbox,
+        image=args.image,
+        timeout_s=args.timeout,
+        repeats=args.repeats,
+        env=parse_env(args.env),
+        setup=args.setup,
+        services=services,
+    )
+    git_url = getattr(args, "git_url", None)
+    project = (ProjectSource(kind="git", url=git_url, ref=args.git_ref) if git_url
+               else ProjectSource(kind="path", path=str(root)))
+    return RunRequest(
+        run_id=run_id or new_run_id(),
+        plan=plan,
+        project=project,
+        priorities=parse_priorities(args.priority),
+        batch_size=args.batch_size,
+        execution=execution,
+        generator=generator,
+        policy=load_policy(root, Path(args.policy) if args.policy else None),
+        skip_validation=args.skip_validation,
+        submitted_by="seamq-cli",
+    )

@@ -1,0 +1,58 @@
+"""Write a finished run's files: reports, audit.sarif, generated/ and write-back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from services.auditor.sarif import to_sarif
+from services.coordinator.reports import write_reports
+from shared.contract import RunReport
+from shared.project import safe_relpath
+
+EXIT_CODES = {"passed": 0, "failed": 1, "interrupted": 2, "error": 3}
+
+
+def write_run_outputs(report: RunReport, out_dir: Path, project: Path | None,
+                      write_back: bool) -> dict[str, Path]:
+    """Everything ``seamq run`` promises under ``--out`` (and in the project with write-back)."""
+    written = write_reports(report, out_dir)
+    findings = [f for seam in report.seams for f in seam.findings]
+    sarif = out_dir / "audit.sarif"
+    sarif.write_text(json.dumps(to_sarif(findings, project), indent=2))
+    written["audit.sarif"] = sarif
+    for rel, content in report.generated_files.items():
+        target = out_dir / "generated" / safe_relpath(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+        if write_back and project is not None:
+            seam = next((s for s in report.seams if s.file == rel), None)
+            if seam is not None and seam.status == "passed":
+                destination = project / safe_relpath(rel)
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                destination.write_text(content)
+    return written
+
+
+def exit_code(report: RunReport) -> int:
+    return EXIT_CODES.get(report.status, 3)
+
+
+def text_summary(report: RunReport, out_dir: Path) -> str:
+    lines = [f"seamq run {report.run_id}: {report.status}"]
+    for seam in report.seams:
+        line = f"  {seam.status:<8} {seam.priority:<8} {seam.id}: {seam.title}"
+        if seam.reason:
+            line += f" — {seam.reason.splitlines()[0][:160]}"
+        lines.append(line)
+    for index, batch in enumerate(report.batches, 1):
+        if batch.status in ("conflict", "error"):
+            lines.append(f"  batch {index} ({', '.join(batch.seams)}): {batch.status} — "
+                         f"{batch.detail.splitlines()[0][:200] if batch.detail else ''}")
+    if report.suite.status in ("conflict", "error"):
+        lines.append(f"  suite: {report.suite.status} — {report.suite.detail[:200]}")
+    check = report.suite.count_check
+    if check is not None and not check.ok:
+        lines.append(f"  count check: {check.detail}")
+    lines.append(f"  reports: {out_dir}")
+    return "\n".join(lines)

@@ -1,0 +1,335 @@
+"""The run state machine: seam pipelines, batch and suite validation, the count check.
+
+``pending -> generating (file missing and a generator set) -> auditing -> executing ->
+passed | failed | flaky | rejected | missing | error``. A generated test that fails its
+audit or its runs goes back to the generator with feedback, up to ``max_attempts``.
+Handlers return the messages to publish; the caller persists state before sending them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from services.coordinator.outputs import conftests_for, read_file
+from services.coordinator.state import RunState, SeamState, ValidationState
+from shared.brokers.base import Outgoing
+from shared.contract import (
+    Attempt,
+    AuditJob,
+    AuditReport,
+    JobResult,
+    RunEvent,
+    SeamJob,
+    SeamStatus,
+    ValidationJob,
+)
+from shared.topology import AUDITOR_QUEUE, RUNNER_QUEUE, event_key, priority_for
+
+FEEDBACK_LIMIT = 12_000
+DEADLINE_SLACK_S = 60.0
+
+
+class RunMachine:
+    """Drives one run; ``project_dir`` is where the coordinator reads the project's files."""
+
+    def __init__(self, state: RunState, project_dir: Path, clock: Callable[[], float] = time.time):
+        self.state = state
+        self.project_dir = project_dir
+        self.clock = clock
+        self.seams = {s.id: s for s in state.request.plan.seams}
+
+    @property
+    def request(self):  # type: ignore[no-untyped-def]
+        return self.state.request
+
+    def _event(self, event: str, **fields: object) -> Outgoing:
+        message = RunEvent(run_id=self.state.run_id, event=event, at=self.clock(), **fields)  # type: ignore[arg-type]
+        return Outgoing(message=message, topic=event_key(self.state.run_id, event))
+
+    def _seam_event(self, seam: SeamState) -> Outgoing:
+        return self._event("seam", seam_id=seam.id, status=seam.status.value, detail=seam.reason)
+
+    def start(self) -> list[Outgoing]:
+        """Decide each seam's first step; publish the jobs whose dependencies are met."""
+        out = [self._event("accepted", detail=f"{len(self.state.order)} seam(s) selected")]
+        if not self.state.started_at:
+            self.state.started_at = self.clock()
+        for seam_id in self.state.order:
+            seam = self.state.seams[seam_id]
+            if seam.status != SeamStatus.PENDING:
+                continue
+            spec = self.seams[seam_id]
+            exists = (self.project_dir / spec.output_file).is_file()
+            regenerate = self.request.generator.regenerate and self.request.generator.kind != "none"
+            if (not exists or regenerate) and self.request.generator.kind != "none":
+                seam.generate = True
+            elif not exists:
+                self._finish(seam, SeamStatus.MISSING, f"test file {spec.output_file} does not exist "
+                             "and no generator is set (--generator)")
+                out.append(self._seam_event(seam))
+        out += self._dispatch_ready()
+        out += self._advance_validation()
+        return out
+
+    def _dependencies_done(self, seam_id: str) -> bool:
+        return all(
+            self.state.seams[d].status.terminal
+            for d in self.seams[seam_id].depends_on
+            if d in self.state.seams
+        )
+
+    def _dispatch_ready(self) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        for seam_id in self.state.order:
+            seam = self.state.seams[seam_id]
+            if seam.status == SeamStatus.PENDING and self._dependencies_done(seam_id):
+                seam.started_at = self.clock()
+                out += self._generate(seam) if seam.generate else self._audit(seam)
+        return out
+
+    def _priority(self, seam_id: str) -> int:
+        return priority_for(self.seams[seam_id].priority.rank)
+
+    def _job_id(self, seam: SeamState, phase: str) -> str:
+        return f"{self.state.run_id}.{seam.id}.{phase}.{seam.attempt}"
+
+    def _seam_job(self, seam: SeamState, phase: str) -> list[Outgoing]:
+        seam.job_id = self._job_id(seam, phase)
+        spec = self.seams[seam.id]
+        overlay = {spec.output_file: seam.content} if seam.content is not None else {}
+        job = SeamJob(
+            job_id=seam.job_id,
+            run_id=self.state.run_id,
+            seam=spec,
+            phase=phase,  # type: ignore[arg-type]
+            attempt=seam.attempt,
+            project=self.request.project,
+            plan_path=self.request.plan.path,
+            execution=self.request.execution,
+            generator=self.request.generator,
+            policy=self.request.policy,
+            feedback=seam.feedback[-FEEDBACK_LIMIT:],
+            overlay=overlay if phase == "execute" else {},
+            seed=(self.state.seed + sum(map(ord, seam.id)) * 7_919 + seam.attempt) % 2**32,
+            deadline_s=self._deadline(phase),
+        )
+        return [Outgoing(message=job, queue=RUNNER_QUEUE, priority=self._priority(seam.id)),
+                self._seam_event(seam)]
+
+    def _deadline(self, phase: str) -> float:
+        if phase == "generate":
+            return self.request.generator.timeout_s + DEADLINE_SLACK_S
+        return self.request.execution.timeout_s + DEADLINE_SLACK_S
+
+    def _generate(self, seam: SeamState) -> list[Outgoing]:
+        seam.status = SeamStatus.GENERATING
+        return self._seam_job(seam, "generate")
+
+    def _audit(self, seam: SeamState) -> list[Outgoing]:
+        spec = self.seams[seam.id]
+        content = seam.content
+        if content is None:
+            content = read_file(self.project_dir, spec.output_file)
+        if not self.request.policy.enabled or content is None:
+            return self._execute(seam)
+        seam.status = SeamStatus.AUDITING
+        seam.job_id = self._job_id(seam, "audit")
+        job = AuditJob(
+            job_id=seam.job_id,
+            run_id=self.state.run_id,
+            seam_id=seam.id,
+            path=spec.output_file,
+            content=content,
+            conftests=conftests_for(self.project_dir, spec.output_file),
+            policy=self.request.policy,
+            attempt=seam.attempt,
+        )
+        return [Outgoing(message=job, queue=AUDITOR_QUEUE, priority=self._priority(seam.id)),
+                self._seam_event(seam)]
+
+    def _execute(self, seam: SeamState) -> list[Outgoing]:
+        seam.status = SeamStatus.EXECUTING
+        return self._seam_job(seam, "execute")
+
+    def _finish(self, seam: SeamState, status: SeamStatus, reason: str = "") -> None:
+        seam.status = status
+        seam.reason = reason
+        seam.job_id = None
+        seam.finished_at = self.clock()
+
+    def _log(self, seam: SeamState, phase: str, status: str, reason: str = "") -> None:
+        seam.attempt_log.append(
+            Attempt(number=seam.attempt, phase=phase, status=status, reason=reason[:2_000])  # type: ignore[arg-type]
+        )
+
+    def _retry_or_finish(self, seam: SeamState, status: SeamStatus, reason: str,
+                         feedback: str) -> list[Outgoing]:
+        """A generated test failed a gate: regenerate with feedback while attempts remain."""
+        if seam.generate and seam.attempt < self.request.generator.max_attempts:
+            seam.attempt += 1
+            seam.feedback = feedback
+            seam.content = None
+            return self._generate(seam)
+        self._finish(seam, status, reason)
+        return [self._seam_event(seam)]
+
+    def _accept(self, job_id: str) -> bool:
+        """Idempotency: a job's result counts once."""
+        if job_id in self.state.processed:
+            return False
+        self.state.processed.append(job_id)
+        return True
+
+    def on_audit(self, report: AuditReport) -> list[Outgoing]:
+        seam = self.state.seams.get(report.seam_id)
+        if seam is None or seam.job_id != report.job_id or not self._accept(report.job_id):
+            return []
+        seam.findings = list(report.findings)
+        blocking = report.blocking
+        if blocking:
+            reason = f"{len(blocking)} audit finding(s) block this test: " + "; ".join(
+                f"{f.rule} (line {f.line})" for f in blocking[:5]
+            )
+            self._log(seam, "audit", "rejected", reason)
+            feedback = "The audit rejected the test:\n" + "\n".join(
+                f"- line {f.line}: [{f.rule}] {f.message}" for f in blocking
+            )
+            out = self._retry_or_finish(seam, SeamStatus.REJECTED, reason, feedback)
+        else:
+            self._log(seam, "audit", "passed")
+            out = self._execute(seam)
+        return out + self._after_terminal()
+
+    def on_result(self, result: JobResult) -> list[Outgoing]:
+        if result.kind in ("batch", "suite"):
+            return self._on_validation(result)
+        seam = self.state.seams.get(result.seam_id or "")
+        if seam is None or seam.job_id != result.job_id or not self._accept(result.job_id):
+            return []
+        if result.phase == "generate":
+            return self._on_generated(seam, result) + self._after_terminal()
+        seam.result = result
+        seam.infrastructure = result.infrastructure
+        self._log(seam, "execute", result.status, result.reason)
+        if result.status == "passed":
+            self._finish(seam, SeamStatus.PASSED)
+            out = [self._seam_event(seam)]
+        else:
+            status = SeamStatus(result.status) if result.status in SeamStatus._value2member_map_ \
+                else SeamStatus.ERROR
+            out = self._retry_or_finish(seam, status, result.reason, _failure_feedback(result))
+        return out + self._after_terminal()
+
+    def _on_generated(self, seam: SeamState, result: JobResult) -> list[Outgoing]:
+        if result.status != "generated" or result.generated_content is None:
+            reason = result.reason or "generator produced nothing"
+            self._log(seam, "generate", "failed", reason)
+            return self._retry_or_finish(seam, SeamStatus.ERROR, f"generation failed: {reason}",
+                                         f"The previous attempt failed: {reason}")
+        seam.content = result.generated_content
+        seam.generated = True
+        if result.scaffold:
+            self._log(seam, "generate", "scaffold", "scaffold only")
+            self._finish(seam, SeamStatus.REJECTED, "scaffold only")
+            return [self._seam_event(seam)]
+        self._log(seam, "generate", "generated")
+        return self._audit(seam)
+
+    def _after_terminal(self) -> list[Outgoing]:
+        return self._dispatch_ready() + self._advance_validation()
+
+    def _passed_files(self, seam_ids: list[str]) -> tuple[list[str], dict[str, str]]:
+        files, overlay = [], {}
+        for seam_id in seam_ids:
+            seam = self.state.seams[seam_id]
+            if seam.status == SeamStatus.PASSED:
+                path = self.seams[seam_id].output_file
+                files.append(path)
+                if seam.content is not None:
+                    overlay[path] = seam.content
+        return files, overlay
+
+    def _validation_job(self, v: ValidationState, scope: str, index: int) -> list[Outgoing]:
+        files, overlay = self._passed_files(v.seams)
+        if self.request.skip_validation:
+            v.status, v.detail = "skipped", "--skip-validation"
+            return []
+        if len(files) < 2:
+            v.status, v.detail = "skipped", f"{len(files)} passed file(s): nothing to run together"
+            return []
+        v.status = "running"
+        v.seed = (self.state.seed + 104_729 * (index + 1) + (0 if scope == "batch" else 1)) % 2**32
+        v.job_id = f"{self.state.run_id}.{scope}.{index}"
+        job = ValidationJob(
+            job_id=v.job_id,
+            run_id=self.state.run_id,
+            scope=scope,  # type: ignore[arg-type]
+            batch_index=index,
+            seam_ids=tuple(v.seams),
+            files=tuple(files),
+            project=self.request.project,
+            execution=self.request.execution,
+            overlay=overlay,
+            seed=v.seed,
+            deadline_s=self._deadline("execute"),
+        )
+        return [Outgoing(message=job, queue=RUNNER_QUEUE, priority=priority_for(0))]
+
+    def _advance_validation(self) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        for index, batch in enumerate(self.state.batches):
+            if batch.status == "pending" and all(
+                self.state.seams[s].status.terminal for s in batch.seams
+            ):
+                out += self._validation_job(batch, "batch", index)
+                if batch.status != "running":
+                    out.append(self._event("batch", status=batch.status, detail=batch.detail))
+        batches_done = all(b.status not in ("pending", "running") for b in self.state.batches)
+        if batches_done and self.state.suite.status == "pending":
+            out += self._validation_job(self.state.suite, "suite", len(self.state.batches))
+            if self.state.suite.status != "running":
+                out.append(self._event("suite", status=self.state.suite.status,
+                                       detail=self.state.suite.detail))
+        if self.state.suite.status not in ("pending", "running") and not self.state.finished:
+            self.state.finished_at = self.clock()
+            out.append(self._finished_event())
+        return out
+
+    def _on_validation(self, result: JobResult) -> list[Outgoing]:
+        target = self.state.suite if result.kind == "suite" else (
+            self.state.batches[result.batch_index]
+            if result.batch_index < len(self.state.batches) else None
+        )
+        if target is None or target.job_id != result.job_id or not self._accept(result.job_id):
+            return []
+        target.status = result.status if result.status in ("isolated", "conflict") else "error"
+        target.detail = result.reason
+        target.collected = len(result.collected)
+        out = [self._event(result.kind, status=target.status, detail=target.detail)]
+        return out + self._advance_validation()
+
+    def _finished_event(self) -> Outgoing:
+        from services.coordinator.report_builder import build_report
+
+        report = build_report(self.state)
+        return self._event("finished", status=report.status, report=report)
+
+    def interrupt(self) -> Outgoing:
+        """Mark the run interrupted (Ctrl-C / shutdown) and return the partial report event."""
+        self.state.interrupted = True
+        self.state.finished_at = self.clock()
+        return self._finished_event()
+
+
+def _failure_feedback(result: JobResult) -> str:
+    lines = [f"The test did not pass: {result.status}: {result.reason}"]
+    for test in result.tests:
+        if test.outcome != "passed":
+            lines.append(f"\n## {test.name}: {test.outcome} (runs: {', '.join(test.runs)})")
+            if test.message:
+                lines.append(test.message[-3_000:])
+    if result.logs_tail and result.status == "error":
+        lines.append("\n## Output\n" + result.logs_tail[-3_000:])
+    return "\n".join(lines)[-FEEDBACK_LIMIT:]

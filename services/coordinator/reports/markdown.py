@@ -1,0 +1,257 @@
+"""``report.md``: the run report for people, rendered as GitHub-flavoured Markdown.
+
+Layout: title and run facts, a summary by priority, one section per seam (status, reason,
+file, attempts, seeds, tests and their repeats, failures, audit findings), batch and suite
+validation with the count check, and a closing "Known issues" list with one line per
+problem so a reader can act without scrolling through the details.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from services.coordinator.reports.summary import (
+    PRIORITIES,
+    SEAM_STATUSES,
+    clip,
+    counts_by_priority,
+    format_duration,
+    is_flaky,
+    one_line,
+    plain,
+    shown_outcome,
+    summary_counts,
+)
+from shared.contract import RunReport, SeamReport, SuiteReport, TestResult
+
+ICONS = {
+    "passed": "✅",
+    "failed": "❌",
+    "flaky": "🔁",
+    "rejected": "🚫",
+    "missing": "❓",
+    "error": "💥",
+    "interrupted": "⏹️",
+    "isolated": "✅",
+    "conflict": "❌",
+    "skipped": "⏭️",
+}
+
+
+def render_markdown(report: RunReport) -> str:
+    """The whole ``report.md`` for a run."""
+    parts = [
+        *_header(report),
+        *_summary(report),
+        "## Seams",
+        "",
+        *(line for seam in report.seams for line in _seam(seam)),
+        *_validation(report),
+        *_warnings(report),
+        *_known_issues(report),
+    ]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def cell(text: object, limit: int = 300) -> str:
+    """Text made safe for one table cell: a single line, pipes and HTML escaped."""
+    flat = " ".join(plain(str(text)).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
+def cell_code(text: str) -> str:
+    """``code`` for a table cell, where even inside code a ``|`` must be escaped."""
+    return code(text).replace("|", "\\|")
+
+
+def code(text: str) -> str:
+    """An inline code span (outside tables) that survives backticks inside ``text``."""
+    flat = " ".join(plain(text).split())
+    ticks = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{ticks}{pad}{flat}{pad}{ticks}"
+
+
+def fenced(text: str, lang: str = "text") -> list[str]:
+    """A fenced block whose fence is longer than any backtick run inside ``text``."""
+    text = plain(text)
+    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [f"{fence}{lang}", text, fence]
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """A GitHub table; cells must already be escaped with ``cell`` or ``code``."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _when(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _header(report: RunReport) -> list[str]:
+    icon = ICONS.get(report.status, "")
+    lines = [f"# seamq run {code(report.run_id)}: {icon} {report.status}", ""]
+    lines.append(f"- **Plan**: {code(report.plan)}")
+    if report.started_at:
+        lines.append(f"- **Started**: {_when(report.started_at)}")
+    if report.finished_at:
+        lines.append(f"- **Finished**: {_when(report.finished_at)}")
+    if report.started_at and report.finished_at >= report.started_at:
+        lines.append(f"- **Duration**: {format_duration(report.finished_at - report.started_at)}")
+    return [*lines, ""]
+
+
+def _summary(report: RunReport) -> list[str]:
+    counts = summary_counts(report.seams)
+    seams = ", ".join(f"{n} {status}" for status, n in counts["seams"].items() if n)
+    tests = ", ".join(f"{n} {outcome}" for outcome, n in counts["tests"].items() if n)
+    lines = [
+        "## Summary",
+        "",
+        f"**{len(report.seams)} seams**: {seams or 'none'}. "
+        f"**{sum(counts['tests'].values())} tests**: {tests or 'none'}.",
+        "",
+    ]
+    by_priority = counts_by_priority(report.seams)
+    header = ["Priority", "Seams", *(s.capitalize() for s in SEAM_STATUSES)]
+    keys = ("seams", *SEAM_STATUSES)
+    rows = [[label, *(str(row[k]) for k in keys)] for label, row in by_priority.items()]
+    total = [f"**{sum(row[k] for row in by_priority.values())}**" for k in keys]
+    return [*lines, *table(header, [*rows, ["**Total**", *total]])]
+
+
+def _seam(seam: SeamReport) -> list[str]:
+    lines = [f"### {ICONS[seam.status]} {code(seam.id)} {cell(seam.title)}", ""]
+    status = f"**{seam.status}**" + (f": {cell(seam.reason, 1_000)}" if seam.reason else "")
+    generated = " (generated)" if seam.generated else ""
+    lines += [
+        f"- **Status**: {status}",
+        f"- **Priority**: {seam.priority}",
+        f"- **File**: {code(seam.file)}{generated}",
+        f"- **Attempts**: {seam.attempts}",
+    ]
+    if seam.seeds:
+        lines.append(f"- **Seeds**: {', '.join(str(seed) for seed in seam.seeds)}")
+    if seam.duration_s:
+        lines.append(f"- **Duration**: {format_duration(seam.duration_s)}")
+    lines.append("")
+    if seam.attempt_log:
+        rows = [[str(a.number), a.phase, cell(a.status), cell(a.reason)] for a in seam.attempt_log]
+        lines += ["**Attempt log**", "", *table(["Attempt", "Phase", "Status", "Reason"], rows)]
+    if seam.tests:
+        rows = [_test_row(test) for test in seam.tests]
+        lines += table(["Test", "Outcome", "Runs", "Duration"], rows)
+    lines += _failures(seam.tests)
+    if seam.findings:
+        lines += ["**Audit findings**", ""]
+        rows = [
+            [cell_code(f"{f.path}:{f.line}"), cell_code(f.rule), f.severity, cell(f.message)]
+            for f in seam.findings
+        ]
+        lines += table(["Location", "Rule", "Severity", "Message"], rows)
+    if seam.logs_tail and seam.status != "passed":
+        tail = "\n".join(seam.logs_tail.rstrip().splitlines()[-40:])
+        lines += ["<details><summary>Logs tail</summary>", "", *fenced(tail), "", "</details>", ""]
+    return lines
+
+
+def _test_row(test: TestResult) -> list[str]:
+    outcome = shown_outcome(test)
+    runs = " ".join(ICONS.get(run, run) for run in test.runs)
+    return [cell_code(test.name), f"{ICONS.get(outcome, '')} {outcome}", runs,
+            format_duration(test.duration_s)]
+
+
+def _failures(tests: Sequence[TestResult]) -> list[str]:
+    failing = [t for t in tests if t.outcome in ("failed", "error") or is_flaky(t)]
+    if not failing:
+        return []
+    lines = ["**Failures**", ""]
+    for test in failing:
+        where = f" ({code(f'{test.file}:{test.line}')})" if test.file else ""
+        lines.append(f"{code(test.name)}{where}: {shown_outcome(test)}")
+        lines += ["", *fenced(clip(test.message or "(no message)")), ""]
+    return lines
+
+
+def _validation(report: RunReport) -> list[str]:
+    lines = ["## Validation", "", "### Batches", ""]
+    if report.batches:
+        rows = [
+            [str(i), ", ".join(cell_code(s) for s in b.seams), f"{ICONS[b.status]} {b.status}",
+             "" if b.seed is None else str(b.seed), cell(b.detail)]
+            for i, b in enumerate(report.batches, 1)
+        ]
+        lines += table(["Batch", "Seams", "Status", "Seed", "Detail"], rows)
+    else:
+        lines += ["No batch validation ran.", ""]
+    return [*lines, *_suite(report.suite)]
+
+
+def _suite(suite: SuiteReport) -> list[str]:
+    seed = f" (seed {suite.seed})" if suite.seed is not None else ""
+    lines = ["### Suite", "", f"{ICONS[suite.status]} **{suite.status}**{seed}"]
+    if suite.detail:
+        lines += ["", cell(suite.detail, 2_000)]
+    lines += ["", "### Count check", ""]
+    check = suite.count_check
+    if check is None:
+        return [*lines, "No count check ran.", ""]
+    expected = "—" if check.expected_tests is None else str(check.expected_tests)
+    lines.append(f"{'✅ ok' if check.ok else '❌ mismatch'}" + (
+        f": {cell(check.detail, 1_000)}" if check.detail else ""))
+    lines.append("")
+    rows = [["Seams / files", str(check.plan_seams), str(check.files)],
+            ["Tests", expected, str(check.collected_tests)]]
+    return [*lines, *table(["", "Plan", "Found"], rows)]
+
+
+def _warnings(report: RunReport) -> list[str]:
+    if not report.warnings and not report.generated_files:
+        return []
+    lines: list[str] = []
+    if report.warnings:
+        lines += ["## Plan warnings", ""]
+        lines += [
+            f"- {code(f'{report.plan}:{w.line}')} {cell(w.message)}"
+            for w in report.warnings
+        ]
+        lines.append("")
+    if report.generated_files:
+        lines += ["## Generated files", ""]
+        lines += [f"- {code(path)}" for path in sorted(report.generated_files)]
+        lines.append("")
+    return lines
+
+
+def _known_issues(report: RunReport) -> list[str]:
+    issues = [
+        f"- {code(s.id)} ({s.priority}) **{s.status}**: {cell(one_line(s.reason)) or 'no reason'}"
+        for s in sorted(report.seams, key=_issue_order)
+        if s.status != "passed"
+    ]
+    issues += [
+        f"- Batch {i} ({', '.join(code(s) for s in b.seams)}) **{b.status}**: "
+        f"{cell(one_line(b.detail)) or 'no detail'}"
+        for i, b in enumerate(report.batches, 1)
+        if b.status in ("conflict", "error")
+    ]
+    suite = report.suite
+    if suite.status in ("conflict", "error"):
+        issues.append(f"- Suite **{suite.status}**: {cell(one_line(suite.detail)) or 'no detail'}")
+    if suite.count_check and not suite.count_check.ok:
+        detail = cell(one_line(suite.count_check.detail)) or "plan and suite counts differ"
+        issues.append(f"- Count check **mismatch**: {detail}")
+    return ["## Known issues", "", *(issues or ["None."]), ""]
+
+
+def _issue_order(seam: SeamReport) -> tuple[int, int]:
+    priority = PRIORITIES.index(seam.priority) if seam.priority in PRIORITIES else len(PRIORITIES)
+    return priority, SEAM_STATUSES.index(seam.status)

@@ -1,0 +1,59 @@
+"""The coordinator's record of a run: what each seam, batch and the suite have come to.
+
+Plain mutable pydantic models, serialised whole into the store after every transition so a
+restarted coordinator resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from shared.contract import Attempt, Finding, JobResult, RunRequest, SeamStatus
+
+
+class SeamState(BaseModel):
+    id: str
+    status: SeamStatus = SeamStatus.PENDING
+    reason: str = ""
+    generate: bool = False
+    attempt: int = 1
+    feedback: str = ""
+    content: str | None = None
+    generated: bool = False
+    job_id: str | None = None
+    findings: list[Finding] = Field(default_factory=list)
+    result: JobResult | None = None
+    attempt_log: list[Attempt] = Field(default_factory=list)
+    infrastructure: bool = False
+    started_at: float = 0.0
+    finished_at: float = 0.0
+
+
+class ValidationState(BaseModel):
+    seams: list[str]
+    status: str = "pending"
+    detail: str = ""
+    job_id: str | None = None
+    seed: int | None = None
+    collected: int = 0
+
+
+class RunState(BaseModel):
+    request: RunRequest
+    seams: dict[str, SeamState]
+    order: list[str]
+    batches: list[ValidationState]
+    suite: ValidationState
+    seed: int
+    processed: list[str] = Field(default_factory=list)
+    started_at: float = 0.0
+    finished_at: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def run_id(self) -> str:
+        return self.request.run_id
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at > 0

@@ -1,0 +1,75 @@
+"""SQLite persistence for run state and the durations of earlier runs."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+from services.coordinator.state import RunState
+
+SCHEMA = """
+create table if not exists runs (
+    run_id text primary key,
+    state text not null,
+    finished integer not null default 0,
+    updated real not null
+);
+create table if not exists durations (
+    project text not null,
+    seam_id text not null,
+    duration_s real not null,
+    primary key (project, seam_id)
+);
+"""
+
+
+class RunStore:
+    """One SQLite file (or ``:memory:``); every save is one transaction."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        self._db.execute("pragma journal_mode=wal")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def save(self, state: RunState) -> None:
+        with self._db:
+            self._db.execute("begin immediate")
+            self._db.execute(
+                "insert into runs (run_id, state, finished, updated) values (?, ?, ?, ?) "
+                "on conflict(run_id) do update set state=excluded.state, "
+                "finished=excluded.finished, updated=excluded.updated",
+                (state.run_id, state.model_dump_json(), int(state.finished), time.time()),
+            )
+
+    def load(self, run_id: str) -> RunState | None:
+        row = self._db.execute("select state from runs where run_id = ?", (run_id,)).fetchone()
+        return RunState.model_validate_json(row[0]) if row else None
+
+    def unfinished(self) -> list[RunState]:
+        rows = self._db.execute("select state from runs where finished = 0").fetchall()
+        return [RunState.model_validate_json(row[0]) for row in rows]
+
+    def record_durations(self, project: str, durations: dict[str, float]) -> None:
+        with self._db:
+            self._db.executemany(
+                "insert or replace into durations (project, seam_id, duration_s) values (?, ?, ?)",
+                [(project, seam_id, d) for seam_id, d in durations.items()],
+            )
+
+    def durations(self, project: str) -> dict[str, float]:
+        rows = self._db.execute(
+            "select seam_id, duration_s from durations where project = ?", (project,)
+        ).fetchall()
+        return {str(seam_id): float(d) for seam_id, d in rows}
+
+
+def project_key(kind: str, location: str, plan: str) -> str:
+    """Durations are remembered per project and plan."""
+    return json.dumps([kind, location, plan])

@@ -1,0 +1,136 @@
+"""The ``local`` sandbox: a subprocess with a scrubbed environment, rlimits and a deadline.
+
+Weaker than Docker — the process shares the host's network, filesystem and user — and
+labelled as such wherever it is chosen. It exists for the embedded default on machines
+without a Docker engine.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from services.runner.sandbox import (
+    OUTPUT_CAP_BYTES,
+    Limits,
+    Mounts,
+    Sandbox,
+    SandboxOutcome,
+    SandboxRequest,
+    cap_output,
+)
+
+
+def _rlimits(limits: Limits) -> None:
+    """Applied in the child between fork and exec."""
+    mib = 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.fsize_mb * mib, limits.fsize_mb * mib))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits.nofile, limits.nofile))
+    # Address space, not resident memory: generous so interpreters start, still a ceiling.
+    address_space = max(limits.memory_mb, 256) * mib * 4
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+
+def _kill_group(pgid: int) -> None:
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+class LocalSandbox(Sandbox):
+    """Runs the request as a child process group on this host."""
+
+    kind = "local"
+
+    def __init__(self, python: str | None = None) -> None:
+        import sys
+
+        self.python = python or sys.executable
+        self._live: set[int] = set()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Kill every process group still running (interrupt or shutdown)."""
+        with self._lock:
+            for pgid in list(self._live):
+                _kill_group(pgid)
+
+    def mounts(self, request_dirs: tuple[Path, Path, Path]) -> Mounts:
+        workspace, outputs, support = request_dirs
+        return Mounts(str(workspace), str(outputs), str(support))
+
+    def run(self, request: SandboxRequest) -> SandboxOutcome:
+        started = time.monotonic()
+        with tempfile.TemporaryFile() as captured:
+            try:
+                proc = subprocess.Popen(  # noqa: S603 - argv is built by the runner
+                    request.argv,
+                    cwd=request.workspace,
+                    env=request.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=captured,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=lambda: _rlimits(request.limits),  # noqa: PLW1509
+                )
+            except OSError as e:
+                return SandboxOutcome(
+                    exit_code=None,
+                    output="",
+                    duration_s=time.monotonic() - started,
+                    failure="infrastructure",
+                    reason=f"could not start {request.argv[0]}: {e}",
+                )
+            start_s = time.monotonic() - started
+            with self._lock:
+                self._live.add(proc.pid)
+            timed_out = False
+            try:
+                proc.wait(timeout=request.timeout_s)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+            # Whatever happened, nothing of the job's process group may outlive it.
+            _kill_group(proc.pid)
+            proc.wait()
+            with self._lock:
+                self._live.discard(proc.pid)
+            captured.seek(0, os.SEEK_END)
+            size = captured.tell()
+            captured.seek(max(0, size - OUTPUT_CAP_BYTES))
+            tail = captured.read()
+        output = cap_output(tail)
+        if size > len(tail):
+            output = f"[... {size - len(tail)} bytes cut ...]\n" + output
+        duration = time.monotonic() - started
+        if timed_out:
+            return SandboxOutcome(
+                exit_code=None,
+                output=output,
+                duration_s=duration,
+                failure="timeout",
+                reason=f"timed out after {request.timeout_s:g} s",
+                start_s=start_s,
+            )
+        code = proc.returncode
+        if code < 0:
+            try:
+                name = signal.Signals(-code).name
+            except ValueError:
+                name = f"signal {-code}"
+            return SandboxOutcome(
+                exit_code=code,
+                output=output,
+                duration_s=duration,
+                failure="crash",
+                reason=f"killed by {name}",
+                start_s=start_s,
+            )
+        return SandboxOutcome(exit_code=code, output=output, duration_s=duration, start_s=start_s)

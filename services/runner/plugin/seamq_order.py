@@ -1,0 +1,179 @@
+"""seamq's pytest plugin, loaded with ``-p seamq_order`` inside the sandbox.
+
+It shuffles the collected tests with a recorded seed, writes what was collected and what
+each test did to ``--seamq-out``, and watches for test code that tampers with pytest's
+verdict machinery. It imports nothing from seamq: only the standard library and pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_WATCHED = (
+    ("_pytest.runner", "call_and_report"),
+    ("_pytest.runner", "pytest_runtest_makereport"),
+    ("_pytest.runner", "runtestprotocol"),
+    ("_pytest.runner", "check_interactive_exception"),
+    ("_pytest.reports", "TestReport"),
+    ("_pytest.python", "pytest_pyfunc_call"),
+    ("_pytest.main", "pytest_runtestloop"),
+    ("_pytest.terminal", "TerminalReporter"),
+)
+_WATCHED_ATTRS = (
+    ("_pytest.reports", "TestReport", "from_item_and_call"),
+    ("_pytest.reports", "BaseReport", "passed"),
+    ("_pytest.reports", "BaseReport", "failed"),
+    ("_pytest.runner", "CallInfo", "from_call"),
+    ("_pytest.python", "Function", "runtest"),
+    ("_pytest.junitxml", "LogXML", "pytest_runtest_logreport"),
+)
+_VERDICT_HOOKS = (
+    "pytest_runtest_makereport",
+    "pytest_runtest_logreport",
+    "pytest_report_teststatus",
+    "pytest_runtest_protocol",
+    "pytest_runtest_call",
+    "pytest_pyfunc_call",
+    "pytest_sessionfinish",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("seamq")
+    group.addoption("--seamq-seed", type=int, default=None, help="shuffle seed")
+    group.addoption("--seamq-out", default=None, help="directory for seamq's records")
+    group.addoption(
+        "--seamq-reverse", action="store_true", help="run the shuffled order backwards"
+    )
+
+
+def _snapshot() -> dict[str, int]:
+    ids: dict[str, int] = {}
+    for module, name in _WATCHED:
+        mod = sys.modules.get(module)
+        if mod is not None:
+            ids[f"{module}.{name}"] = id(getattr(mod, name, None))
+    for module, cls, attr in _WATCHED_ATTRS:
+        mod = sys.modules.get(module)
+        owner = getattr(mod, cls, None) if mod is not None else None
+        if owner is not None:
+            ids[f"{module}.{cls}.{attr}"] = id(owner.__dict__.get(attr))
+    return ids
+
+
+def _hook_owners(config: pytest.Config) -> dict[str, list[str]]:
+    owners: dict[str, list[str]] = {}
+    for name in _VERDICT_HOOKS:
+        caller = getattr(config.pluginmanager.hook, name, None)
+        if caller is None:
+            continue
+        owners[name] = sorted(
+            f"{impl.plugin_name}:{getattr(impl.function, '__qualname__', '?')}"
+            for impl in caller.get_hookimpls()
+        )
+    return owners
+
+
+class SeamqRecorder:
+    """Shuffles, records and watches one pytest session."""
+
+    def __init__(self, config: pytest.Config, seed: int, out: Path, reverse: bool) -> None:
+        self.config = config
+        self.seed = seed
+        self.reverse = reverse
+        self.out = out
+        self.order: list[str] = []
+        self.collected: list[dict[str, Any]] = []
+        self.collect_errors: list[str] = []
+        self.outcomes: dict[str, dict[str, Any]] = {}
+        self.raised: dict[str, bool] = {}
+        self.tampered: list[str] = []
+        self.baseline = _snapshot()
+        self.hooks_at_collection: dict[str, list[str]] = {}
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        random.Random(self.seed).shuffle(items)
+        if self.reverse:
+            items.reverse()
+        self.order = [item.nodeid for item in items]
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        for item in session.items:
+            path, line, _ = item.location
+            self.collected.append({"nodeid": item.nodeid, "file": path, "line": line})
+        self.hooks_at_collection = _hook_owners(self.config)
+        self._write("collected.json", {"seed": self.seed, "collected": self.collected})
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        # Old-style wrapper: Debian's pytest 7 with pluggy 1.0 runs in sandbox images.
+        outcome = yield
+        self.raised[item.nodeid] = outcome.excinfo is not None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        entry = self.outcomes.setdefault(
+            report.nodeid, {"outcome": "passed", "duration_s": 0.0, "message": ""}
+        )
+        entry["duration_s"] += report.duration
+        if report.when == "call" and report.passed and self.raised.get(report.nodeid):
+            self.tampered.append(f"{report.nodeid}: reported passed but its call raised")
+        if report.failed:
+            entry["outcome"] = "failed" if report.when == "call" else "error"
+            entry["message"] = str(report.longrepr)[-4000:]
+        elif report.skipped and entry["outcome"] == "passed":
+            entry["outcome"] = "skipped"
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        changed = sorted(
+            name for name, ident in _snapshot().items() if self.baseline.get(name) != ident
+        )
+        if changed:
+            self.tampered.append("pytest internals replaced: " + ", ".join(changed))
+        now = _hook_owners(self.config)
+        if self.hooks_at_collection and now != self.hooks_at_collection:
+            self.tampered.append("verdict hooks registered while tests ran")
+        self._write(
+            "results.json",
+            {
+                "seed": self.seed,
+                "reverse": self.reverse,
+                "order": self.order,
+                "exitstatus": int(exitstatus),
+                "collect_errors": self.collect_errors,
+                "outcomes": self.outcomes,
+                "tampered": self.tampered,
+                "pid": os.getpid(),
+            },
+        )
+
+    def _write(self, name: str, data: dict[str, Any]) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        tmp = self.out / f".{name}.tmp"
+        tmp.write_text(json.dumps(data))
+        tmp.replace(self.out / name)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    out = config.getoption("seamq_out")
+    if out is None:
+        return
+    seed = config.getoption("seamq_seed")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+    recorder = SeamqRecorder(config, seed, Path(out), bool(config.getoption("seamq_reverse")))
+    config.pluginmanager.register(recorder, "seamq-recorder")

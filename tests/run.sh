@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The one test entry point, for people and CI alike: provision what the tests need
+# (Docker engine + sandbox image, RabbitMQ), install seamq with its test extras, then
+# lint, type-check and run the whole suite. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash deploy/provision.sh
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+python3 -m ruff check .
+python3 -m mypy
+python3 -m pytest "$@"
