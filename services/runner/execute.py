@@ -7,7 +7,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from services.runner.sandbox import Limits, Mounts, Sandbox, SandboxRequest
@@ -112,6 +112,10 @@ def run_passes(
                 labels={**labels, "seamq.pass": str(index)},
             )
             outcome = sandbox.run(request)
+            if outcome.failure == "timeout":
+                # The deadline is the job's, however much of it earlier passes used.
+                outcome = replace(outcome, reason=f"timed out after {deadline_s:g} s "
+                                  "(the job's wall-clock deadline)")
             tail = outcome.output
             verdict = judge(p.seed, outcome, outputs)
             verdicts.append(verdict)
