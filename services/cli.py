@@ -90,9 +90,21 @@ def build_parser() -> Parser:
     return parser
 
 
+def _configure_logging(command: str) -> None:
+    from shared.logs import configure_logging
+    from shared.settings import Settings
+
+    settings = Settings()
+    # One-shot commands talk through their progress view; services log everything.
+    service = command in ("coordinator", "runner", "auditor")
+    level = settings.log_level if service or "SEAMQ_LOG_LEVEL" in os.environ else "warning"
+    configure_logging(level=level, fmt=settings.log_format)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _configure_logging(args.command)
         if args.command == "plan":
             from services.commands.plan import plan_command
 

@@ -71,6 +71,25 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
     )
 
 
+def _suspects(victim: str, verdicts: list[RepeatVerdict]) -> str:
+    """Name the tests that ran before ``victim`` whenever it failed and never when it passed."""
+    before_fail: set[str] | None = None
+    before_pass: set[str] = set()
+    for verdict in verdicts:
+        case = verdict.cases.get(victim)
+        if case is None or victim not in verdict.order:
+            continue
+        before = set(verdict.order[: verdict.order.index(victim)])
+        if case.outcome in ("failed", "error"):
+            before_fail = before if before_fail is None else before_fail & before
+        else:
+            before_pass |= before
+    suspects = sorted((before_fail or set()) - before_pass)
+    if not suspects or len(suspects) > 3:
+        return victim
+    return f"{victim} fails after {', '.join(suspects)}"
+
+
 def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str) -> JobResult:
     """Run several seams' files together; any failure there is a conflict between them."""
     started = time.monotonic()
@@ -101,10 +120,10 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
     else:
         bad = [t for t in combined.tests if t.outcome != "passed" and t.outcome != "skipped"]
         failing = next((v for v in verdicts if v.outcome == "failed"), verdicts[0])
-        names = ", ".join(t.name for t in bad[:5])
         status = "conflict"
         reason = (f"{len(bad)} test(s) fail when run together in random order "
-                  f"(seed {failing.seed}): {names}")
+                  f"(seed {failing.seed}): " + "; ".join(_suspects(t.name, verdicts)
+                                                         for t in bad[:5]))
     return JobResult(
         **common,  # type: ignore[arg-type]
         status=status,  # type: ignore[arg-type]

@@ -34,6 +34,7 @@ class Project:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         (root / "pyproject.toml").write_text(
             '[project]\nname = "demo"\nversion = "0"\n\n'
             '[tool.pytest.ini_options]\npythonpath = ["."]\n'

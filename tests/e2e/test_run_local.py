@@ -150,7 +150,7 @@ def test_a_hanging_test_is_an_error_with_the_timeout(project: Project) -> None:
         def test_waits_forever():
             """Scope: a dependency that never answers."""
             time.sleep(600)
-            assert True is not False
+            assert time.time() > 0
         ''')
     project.plan(("1", "P0", "test_hang_integration.py"))
 
@@ -223,7 +223,7 @@ def test_ctrl_c_exits_two_and_leaves_a_partial_report(project: Project) -> None:
         def test_takes_a_while():
             """Scope: slow work."""
             time.sleep(60)
-            assert 1 == 1
+            assert time.time() > 0
         ''')
     project.plan(("1", "P0", "test_slow_integration.py"))
     out = project.root / ".seamq-out"
