@@ -108,7 +108,8 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
         _positive(name, value)
     generator: GeneratorSpec = parse_generator(args.generator)
     generator = generator.model_copy(update={"max_attempts": args.max_attempts,
-                                             "regenerate": args.regenerate})
+                                             "regenerate": args.regenerate,
+                                             "timeout_s": args.timeout})
     services = load_services(root, args.services)
     execution = ExecutionSpec(
         sandbox=args.sandbox,
