@@ -2,7 +2,12 @@
 
 Publishing: every publish is confirmed and ``mandatory``, so an unroutable message raises
 ``PublishError`` instead of vanishing; a publish that is not confirmed within
-``publish_timeout_s`` (broker down, connection being restored) raises it too, never hangs.
+``publish_timeout_s`` (broker down) raises it too, never hangs. A publish cut by a reconnect
+is retried within that time (a lost confirm may duplicate a message: ids make it harmless).
+
+Reconnects: consumers and event subscriptions survive a broker restart (the robust
+connection re-declares and re-consumes). A handler running when the connection drops is
+cancelled; the server redelivers its message, which counts as a delivery (below).
 
 Delivery counting: the ``x-seamq-delivery-count`` header (1 when absent) counts deliveries.
 A failing handler's message is republished with the count raised by one (``process`` then
@@ -29,8 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
-import uuid
 from typing import Any
 
 import aio_pika
@@ -44,17 +47,24 @@ from aio_pika.abc import (
 )
 from yarl import URL
 
-from shared.brokers.amqp_delivery import AmqpDelivery, delivery_count
-from shared.brokers.amqp_subscriptions import QueueSubscription
-from shared.brokers.amqp_topology import Exchanges, Names, declare, delete, queue_arguments
+from shared.brokers.amqp_delivery import AmqpDelivery, delivery_count, new_message
+from shared.brokers.amqp_subscriptions import QueueSubscription, subscribe_events
+from shared.brokers.amqp_topology import (
+    Exchanges,
+    Names,
+    declare,
+    delete,
+    purge,
+    queue_arguments,
+    queue_depth,
+)
 from shared.brokers.base import Broker, EventHandler, Handler, Subscription, process
-from shared.contract import Message, RunEvent, decode, encode
-from shared.errors import BrokerError, DecodeError, PublishError
+from shared.contract import Message, RunEvent, encode
+from shared.errors import BrokerError, PublishError
 from shared.topology import MAX_DELIVERIES, MAX_PRIORITY
 
 log = structlog.get_logger("seamq.broker.amqp")
 
-JSON = "application/json"
 _RETRY_AFTER_S = 0.2
 # Errors of a connection being lost or restored: the publish is retried within its deadline.
 _TRANSIENT = (amqp_errors.ChannelInvalidStateError, amqp_errors.AMQPConnectionError)
@@ -101,12 +111,16 @@ class AmqpBroker(Broker):
                     self.url,
                     client_properties={"connection_name": f"seamq:{self.names.prefix}"},
                     reconnect_interval=self.reconnect_interval_s,
+                    timeout=self.publish_timeout_s,
                 )
             except (amqp_errors.AMQPError, OSError) as e:
                 raise BrokerError(f"cannot connect to {self!r}: {e}") from e
             self._channel = await self._connection.channel(on_return_raises=True)
         assert self._channel is not None
-        self._exchanges = await declare(self._channel, self.names)
+        try:
+            self._exchanges = await declare(self._channel, self.names)
+        except amqp_errors.ChannelClosed as e:
+            raise BrokerError(f"cannot declare the topology on {self!r}: {e}") from e
 
     async def close(self) -> None:
         for subscription in list(self._subscriptions):
@@ -150,30 +164,19 @@ class AmqpBroker(Broker):
         headers: dict[str, Any] | None = None,
     ) -> None:
         """Publish bytes as they are (tests use this to send malformed messages)."""
-        message = aio_pika.Message(
+        message = new_message(
             body,
-            headers=dict(headers or {}),
-            content_type=JSON,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            priority=max(0, min(priority, MAX_PRIORITY)),
+            message_type=message_type,
+            message_id=message_id,
             correlation_id=correlation_id,
-            message_id=message_id or uuid.uuid4().hex,
-            timestamp=time.time(),
-            type=message_type,
-            app_id="seamq",
+            priority=max(0, min(priority, MAX_PRIORITY)),
+            headers=headers,
         )
         await self._send(self._started().work, self.names.real(queue), message)
 
     async def publish_event(self, topic: str, event: RunEvent) -> None:
-        message = aio_pika.Message(
-            encode(event),
-            content_type=JSON,
-            delivery_mode=aio_pika.DeliveryMode.NOT_PERSISTENT,
-            correlation_id=event.run_id,
-            message_id=uuid.uuid4().hex,
-            timestamp=time.time(),
-            type=type(event).__name__,
-            app_id="seamq",
+        message = new_message(
+            encode(event), message_type="RunEvent", correlation_id=event.run_id, persistent=False
         )
         await self._send(self._started().events, topic, message, mandatory=False)
 
@@ -250,49 +253,22 @@ class AmqpBroker(Broker):
 
     async def subscribe_events(self, pattern: str, handler: EventHandler) -> Subscription:
         channel = await self.connection.channel(publisher_confirms=False)
-        declared = await channel.declare_queue(
-            f"{self.names.events_exchange}.sub.{uuid.uuid4().hex[:12]}",
-            exclusive=True,
-            auto_delete=True,
+        return await subscribe_events(
+            channel, self.names.events_exchange, pattern, handler, self._subscriptions
         )
-        await declared.bind(self.names.events_exchange, routing_key=pattern)
-
-        async def on_event(incoming: AbstractIncomingMessage) -> None:
-            try:
-                event = decode(incoming.type, incoming.body)
-            except DecodeError as e:
-                log.warning(
-                    "undecodable event dropped", topic=incoming.routing_key, reason=e.reason
-                )
-                return
-            if not isinstance(event, RunEvent):
-                log.warning("non-event dropped", topic=incoming.routing_key, type=incoming.type)
-                return
-            try:
-                await handler(event)
-            except Exception:  # a subscriber's bug must not stop its consumer
-                log.exception("event subscriber failed", topic=incoming.routing_key)
-
-        subscription = QueueSubscription(channel, declared, self._subscriptions, delete=True)
-        await subscription.start(on_event, no_ack=True)
-        return subscription
 
     async def depth(self, queue: str) -> int:
         """Messages ready in a queue (unprefixed name), not counting unacknowledged ones."""
         try:
             async with await self._admin_channel() as channel:
-                declared = await channel.declare_queue(self.names.real(queue), passive=True)
-                count = declared.declaration_result.message_count
+                return await queue_depth(channel, self.names.real(queue))
         except amqp_errors.ChannelNotFoundEntity as e:
             raise BrokerError(f"no queue {queue!r}") from e
-        return int(count or 0)
 
     async def purge(self) -> None:
         """Drop every message waiting in the topology's queues (dead letters included)."""
         async with await self._admin_channel() as channel:
-            for name in self.names.queues():
-                declared = await channel.declare_queue(name, passive=True)
-                await declared.purge()
+            await purge(channel, self.names)
 
     async def delete_topology(self) -> None:
         """Stop this broker's consumers, then delete its prefix's queues and exchanges (test

@@ -1,4 +1,5 @@
-"""The ``RawDelivery`` adapter over an aio-pika incoming message, for ``process``.
+"""aio-pika messages with the contract's properties, and the ``RawDelivery`` adapter over an
+incoming message that ``process`` works with.
 
 Retries, requeues and dead letters are new publishes followed by an ack of the original,
 never ``basic.reject``: only a new publish can carry the delivery count and the reason
@@ -8,6 +9,8 @@ job and result ids make harmless.
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -22,6 +25,8 @@ from shared.topology import DELIVERY_COUNT_HEADER, ORIGIN_QUEUE_HEADER, REJECT_R
 
 log = structlog.get_logger("seamq.broker.amqp")
 
+JSON = "application/json"
+APP_ID = "seamq"
 MAX_REASON_CHARS = 2_000
 
 
@@ -44,6 +49,33 @@ def delivery_count(headers: Mapping[str, Any]) -> int:
         return max(1, int(value))
     except (TypeError, ValueError):
         return 1
+
+
+def new_message(
+    body: bytes,
+    *,
+    message_type: str | None,
+    message_id: str | None = None,
+    correlation_id: str | None = None,
+    priority: int = 0,
+    headers: dict[str, Any] | None = None,
+    persistent: bool = True,
+) -> aio_pika.Message:
+    """A message with the contract's AMQP properties (JSON, type, ids, delivery mode)."""
+    return aio_pika.Message(
+        body,
+        headers=dict(headers or {}),
+        content_type=JSON,
+        delivery_mode=(
+            aio_pika.DeliveryMode.PERSISTENT if persistent else aio_pika.DeliveryMode.NOT_PERSISTENT
+        ),
+        priority=priority,
+        correlation_id=correlation_id,
+        message_id=message_id or uuid.uuid4().hex,
+        timestamp=time.time(),
+        type=message_type,
+        app_id=APP_ID,
+    )
 
 
 def copy_message(incoming: AbstractIncomingMessage, headers: dict[str, Any]) -> aio_pika.Message:
@@ -99,6 +131,13 @@ class AmqpDelivery:
     def delivery_count(self) -> int:
         return delivery_count(self.incoming.headers)
 
+    def _channel_open(self) -> bool:
+        """False once the channel is gone: the server then requeues the message by itself."""
+        try:
+            return not self.incoming.channel.is_closed
+        except ChannelInvalidStateError:
+            return False
+
     async def ack(self) -> None:
         await self.incoming.ack()
 
@@ -109,7 +148,7 @@ class AmqpDelivery:
         (and it then counts as redelivered); if even that fails, the channel is gone and the
         server requeues the message by itself.
         """
-        if self.incoming.channel.is_closed:
+        if not self._channel_open():
             return
         try:
             await self.outlet.republish(self.queue, copy_message(self.incoming, dict(self.headers)))
@@ -120,7 +159,7 @@ class AmqpDelivery:
 
     async def release(self) -> None:
         """Give the message back with a nack; it returns marked redelivered, which counts."""
-        if self.incoming.channel.is_closed:
+        if not self._channel_open():
             return
         try:
             await self.incoming.nack(requeue=True)

@@ -1,4 +1,4 @@
-"""RabbitMQ topology for ``AmqpBroker``: prefixed names, idempotent declaration, removal.
+"""RabbitMQ topology for ``AmqpBroker``: prefixed names, idempotent declaration, inspection.
 
 Every name in ``shared.topology`` starts with ``seamq``; a broker built with another prefix
 (tests use one per test) substitutes it, so ``seamq.runner`` becomes ``t1a2b.runner``.
@@ -113,3 +113,16 @@ async def delete(channel: AbstractChannel, names: Names) -> None:
         await channel.queue_delete(queue)
     for exchange in names.exchanges():
         await channel.exchange_delete(exchange)
+
+
+async def queue_depth(channel: AbstractChannel, name: str) -> int:
+    """Ready messages in a queue (server-side name); a missing queue closes ``channel``."""
+    declared = await channel.declare_queue(name, passive=True)
+    return int(declared.declaration_result.message_count or 0)
+
+
+async def purge(channel: AbstractChannel, names: Names) -> None:
+    """Drop the ready messages of every queue of this prefix."""
+    for name in names.queues():
+        declared = await channel.declare_queue(name, passive=True)
+        await declared.purge()

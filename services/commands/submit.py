@@ -1,0 +1,68 @@
+"""``seamq submit``: publish a RunRequest; with ``--wait`` follow it like ``seamq run``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+from pathlib import Path
+
+from services.commands.outputs import exit_code, text_summary, write_run_outputs
+from services.coordinator.reports import report_dict
+from services.progress import Progress
+from shared.brokers import make_broker
+from shared.contract import RunEvent, RunReport, RunRequest
+from shared.errors import UsageError
+from shared.settings import Settings
+from shared.topology import SUBMISSIONS_QUEUE, event_key
+
+
+async def _submit(url: str, request: RunRequest, progress: Progress | None) -> RunReport | None:
+    broker = make_broker(url)
+    finished: asyncio.Future[RunReport] = asyncio.get_running_loop().create_future()
+
+    async def on_event(event: RunEvent) -> None:
+        if progress is not None:
+            progress.on_event(event)
+        if event.event == "finished" and event.report is not None and not finished.done():
+            finished.set_result(event.report)
+
+    await broker.start()
+    try:
+        subscription = None
+        if progress is not None:
+            # Subscribe before publishing so no event of the run is missed.
+            subscription = await broker.subscribe_events(event_key(request.run_id, "#"), on_event)
+        await broker.publish(SUBMISSIONS_QUEUE, request, message_id=request.run_id,
+                             correlation_id=request.run_id)
+        if progress is None:
+            return None
+        try:
+            return await finished
+        finally:
+            if subscription is not None:
+                await subscription.cancel()
+    finally:
+        await broker.close()
+
+
+def submit_command(args: argparse.Namespace, request: RunRequest, settings: Settings) -> int:
+    if not args.broker.startswith(("amqp://", "amqps://")):
+        raise UsageError("--broker: submit needs an amqp:// URL")
+    progress = Progress(request.plan.seams) if args.wait else None
+    try:
+        report = asyncio.run(_submit(args.broker, request, progress))
+    except KeyboardInterrupt:
+        print(f"seamq: stopped following run {request.run_id}; it goes on in the fleet")
+        return 2
+    if report is None:
+        print(request.run_id)
+        return 0
+    out_dir = Path(args.out) if args.out else Path(".seamq") / "runs" / request.run_id
+    project = Path(request.project.path) if request.project.kind == "path" else None
+    write_run_outputs(report, out_dir, project, args.write_back)
+    if args.format == "json":
+        print(json.dumps(report_dict(report), indent=2))
+    else:
+        print(text_summary(report, out_dir))
+    return exit_code(report)
