@@ -11,8 +11,8 @@ from services.auditor.service import handle_audit_job
 from services.coordinator.service import CoordinatorService
 from services.coordinator.store import RunStore
 from services.progress import Progress
-from services.runner.service import RunnerService
 from services.runner.sandbox import Sandbox
+from services.runner.service import RunnerService
 from shared.brokers.base import Broker, Delivery, Outgoing, Subscription
 from shared.contract import AuditJob, ExecutionSpec, RunEvent, RunReport, RunRequest
 from shared.errors import RejectMessage

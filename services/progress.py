@@ -53,7 +53,7 @@ class Progress:
         if not self.live:
             print(line, file=self.stream, flush=True)
             return
-        self.lines = (self.lines + [line])[-4:]
+        self.lines = [*self.lines, line][-4:]
         self._redraw()
 
     def _redraw(self) -> None:

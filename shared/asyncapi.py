@@ -117,7 +117,8 @@ def _flatten(schemas: dict[str, Any]) -> dict[str, Any]:
         for key, value in schema.pop("$defs", {}).items():
             out[key] = value
         out[name] = schema
-    return _rewrite(out)
+    rewritten: dict[str, Any] = _rewrite(out)
+    return rewritten
 
 
 def _rewrite(node: Any) -> Any:

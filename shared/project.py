@@ -1,4 +1,4 @@
-"""Project sources: find a run's project (path or git), copy it to a throwaway place, apply overlays."""
+"""Project sources: find a run's project (a path or git), copy it away, apply overlays."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def materialize(source: ProjectSource, cache_dir: Path) -> Path:
     if source.kind == "path":
         path = Path(source.path)
         if not path.is_dir():
-            raise SandboxError(f"project directory {source.path!r} is not reachable from this runner")
+            raise SandboxError(f"project directory {source.path!r} is not reachable from here")
         return path
     key = hashlib.sha256(source.url.encode()).hexdigest()[:16]
     mirror = cache_dir / "git" / key

@@ -21,6 +21,7 @@ from shared.contract import (
     AuditReport,
     JobResult,
     RunEvent,
+    RunRequest,
     SeamJob,
     SeamStatus,
     ValidationJob,
@@ -41,11 +42,13 @@ class RunMachine:
         self.seams = {s.id: s for s in state.request.plan.seams}
 
     @property
-    def request(self):  # type: ignore[no-untyped-def]
+    def request(self) -> RunRequest:
         return self.state.request
 
     def _event(self, event: str, **fields: object) -> Outgoing:
-        message = RunEvent(run_id=self.state.run_id, event=event, at=self.clock(), **fields)  # type: ignore[arg-type]
+        message = RunEvent(
+            run_id=self.state.run_id, event=event, at=self.clock(), **fields  # type: ignore[arg-type]
+        )
         return Outgoing(message=message, topic=event_key(self.state.run_id, event))
 
     def _seam_event(self, seam: SeamState) -> Outgoing:
@@ -66,8 +69,9 @@ class RunMachine:
             if (not exists or regenerate) and self.request.generator.kind != "none":
                 seam.generate = True
             elif not exists:
-                self._finish(seam, SeamStatus.MISSING, f"test file {spec.output_file} does not exist "
-                             "and no generator is set (--generator)")
+                reason = (f"test file {spec.output_file} does not exist and no generator "
+                          "is set (--generator)")
+                self._finish(seam, SeamStatus.MISSING, reason)
                 out.append(self._seam_event(seam))
         out += self._dispatch_ready()
         out += self._advance_validation()

@@ -58,7 +58,9 @@ class CoordinatorService:
     async def _machine(self, state: RunState) -> RunMachine:
         machine = self._machines.get(state.run_id)
         if machine is None:
-            project_dir = await asyncio.to_thread(materialize, state.request.project, self.cache_dir)
+            project_dir = await asyncio.to_thread(
+                materialize, state.request.project, self.cache_dir
+            )
             machine = RunMachine(state, project_dir, self.clock)
             self._machines[state.run_id] = machine
         return machine
@@ -84,7 +86,9 @@ class CoordinatorService:
     async def on_result(self, delivery: Delivery) -> Sequence[Outgoing]:
         message = delivery.message
         if not isinstance(message, JobResult | AuditReport):
-            raise RejectMessage(f"results take JobResult or AuditReport, not {type(message).__name__}")
+            raise RejectMessage(
+                f"results take JobResult or AuditReport, not {type(message).__name__}"
+            )
         machine = self._machines.get(message.run_id)
         if machine is None:
             state = self.store.load(message.run_id)

@@ -52,7 +52,8 @@ def pytest_argv(
 ) -> tuple[str, ...]:
     outputs = mounts.outputs
     argv = (
-        python, "-m", "pytest", "--rootdir", mounts.workspace, "-p", "seamq_order", "-p", "no:cacheprovider",
+        python, "-m", "pytest", "--rootdir", mounts.workspace,
+        "-p", "seamq_order", "-p", "no:cacheprovider",
         "-p", "no:randomly", "--seamq-seed", str(p.seed), "--seamq-out", outputs,
         "-o", "junit_family=xunit1", "--junitxml", f"{outputs}/junit.xml",
         "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []), "--", *files,
@@ -75,7 +76,7 @@ def run_passes(
     on_pass: Callable[[RepeatVerdict], None] | None = None,
     stop_on_error: bool = True,
 ) -> tuple[list[RepeatVerdict], str]:
-    """Run each pass in a fresh copy of ``workspace``; returns the verdicts and an output tail."""
+    """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail."""
     verdicts: list[RepeatVerdict] = []
     tail = ""
     started = time.monotonic()

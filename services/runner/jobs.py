@@ -11,9 +11,9 @@ from services.runner.execute import plan_passes, run_passes
 from services.runner.sandbox import Sandbox
 from services.runner.stability import combine
 from services.runner.verdict import RepeatVerdict
-from shared.project import materialize, prepare, safe_relpath
 from shared.contract import JobResult, RepeatRun, SeamJob, ValidationJob
 from shared.errors import SandboxError
+from shared.project import materialize, prepare, safe_relpath
 
 SandboxFor = Callable[[str, str], Sandbox]
 

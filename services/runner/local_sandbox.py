@@ -7,6 +7,7 @@ without a Docker engine.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -39,10 +40,8 @@ def _rlimits(limits: Limits) -> None:
 
 
 def _kill_group(pgid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pgid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 class LocalSandbox(Sandbox):
@@ -71,7 +70,7 @@ class LocalSandbox(Sandbox):
         started = time.monotonic()
         with tempfile.TemporaryFile() as captured:
             try:
-                proc = subprocess.Popen(  # noqa: S603 - argv is built by the runner
+                proc = subprocess.Popen(
                     request.argv,
                     cwd=request.workspace,
                     env=request.env,
@@ -79,7 +78,7 @@ class LocalSandbox(Sandbox):
                     stdout=captured,
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
-                    preexec_fn=lambda: _rlimits(request.limits),  # noqa: PLW1509
+                    preexec_fn=lambda: _rlimits(request.limits),
                 )
             except OSError as e:
                 return SandboxOutcome(

@@ -77,7 +77,7 @@ class Sandbox(abc.ABC):
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         """Run to completion or deadline; blocking (the runner calls it in a thread)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook; most sandboxes hold nothing
         """Release resources held across jobs."""
 
 

@@ -61,8 +61,11 @@ def combine(verdicts: Sequence[RepeatVerdict]) -> Combined:
             case = verdict.cases.get(test.name)
             if case is not None:
                 by_outcome.setdefault(case.outcome, []).append(verdict.seed)
-        seeds = "; ".join(f"{o} with seed(s) {', '.join(map(str, s))}" for o, s in by_outcome.items())
+        seeds = "; ".join(
+            f"{o} with seed(s) {', '.join(map(str, s))}" for o, s in by_outcome.items()
+        )
         return Combined("flaky", f"{test.name}: {seeds}", tests)
     if tests and all(t.outcome == "skipped" for t in tests):
-        return Combined("failed", f"all {len(tests)} test(s) were skipped: nothing was verified", tests)
+        reason = f"all {len(tests)} test(s) were skipped: nothing was verified"
+        return Combined("failed", reason, tests)
     return Combined("passed", "", tests)

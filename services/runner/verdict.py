@@ -87,7 +87,8 @@ def judge(seed: int, sandbox: SandboxOutcome, outputs: Path) -> RepeatVerdict:
             seed, f"no results: the test process ended {stage} (exit status {code})", sandbox
         )
     if results.get("tampered"):
-        return _error(seed, "verdict tampering detected: " + "; ".join(results["tampered"]), sandbox)
+        tampered = "; ".join(results["tampered"])
+        return _error(seed, f"verdict tampering detected: {tampered}", sandbox)
     if results.get("collect_errors"):
         first = str(results["collect_errors"][0]).strip().splitlines()
         detail = first[-1] if first else "unknown"

@@ -1,4 +1,4 @@
-"""A throwaway project for end-to-end runs of the ``seamq`` command on small projects made per test."""
+"""A throwaway project for end-to-end runs of the ``seamq`` command."""
 
 from __future__ import annotations
 

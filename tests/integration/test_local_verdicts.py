@@ -96,7 +96,8 @@ def test_a_runaway_process_group_is_killed_at_the_deadline(tmp_path: Path) -> No
 
         def test_spawns_and_hangs():
             subprocess.Popen([sys.executable, "-c",
-                "import time, pathlib; time.sleep(3); pathlib.Path({str(marker)!r}).write_text('x')"])
+                "import time, pathlib; time.sleep(3); "
+                "pathlib.Path({str(marker)!r}).write_text('x')"])
             time.sleep(60)
         ''', timeout_s=1.5)
 

@@ -121,7 +121,8 @@ def test_all_seams_passing_runs_batch_then_suite_validation_and_finishes(tmp_pat
     final = machine.on_result(JobResult(job_id=suite[0].job_id, run_id="r1", kind="suite",
                                         batch_index=2, status="isolated"))
     finished = [e for e in _messages(final, RunEvent) if e.event == "finished"]
-    assert finished and finished[0].report is not None
+    assert finished
+    assert finished[0].report is not None
     assert finished[0].report.status == "passed"
     assert machine.state.finished
 

@@ -128,7 +128,7 @@ def test_any_error_repeat_makes_the_job_an_error() -> None:
     combined = combine([_verdict(1, a="passed"), error])
 
     assert combined.status == "error"
-    assert "no results (seed 9)" == combined.reason
+    assert combined.reason == "no results (seed 9)"
 
 
 def test_all_skipped_verifies_nothing_and_is_not_passed() -> None:
