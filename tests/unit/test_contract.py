@@ -1,0 +1,83 @@
+"""The message contract: versioning, tolerant reading, bounded input, one decode error type."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from shared.contract import (
+    MAX_MESSAGE_BYTES,
+    Priority,
+    ProjectSource,
+    RunRequest,
+    Seam,
+    TestPlan,
+    decode,
+    encode,
+    json_schemas,
+)
+from shared.errors import DecodeError
+
+
+def _request() -> RunRequest:
+    seam = Seam(id="1", title="A → B", line=3, priority=Priority.P0, output_file="t/test_a.py")
+    return RunRequest(run_id="r1", plan=TestPlan(path="PLAN.md", seams=(seam,)),
+                      project=ProjectSource(path="/srv/project"))
+
+
+def test_a_message_survives_the_wire_unchanged() -> None:
+    request = _request()
+
+    assert decode("RunRequest", encode(request)) == request
+
+
+def test_unknown_fields_within_the_major_version_are_ignored() -> None:
+    data = json.loads(encode(_request()))
+    data["schema_version"] = "1.9"
+    data["added_in_a_later_minor"] = {"anything": True}
+
+    decoded = decode("RunRequest", json.dumps(data).encode())
+
+    assert decoded.run_id == "r1"  # type: ignore[attr-defined]
+
+
+def test_another_major_version_is_rejected_with_the_reason() -> None:
+    data = json.loads(encode(_request()))
+    data["schema_version"] = "2.0"
+
+    with pytest.raises(DecodeError, match="schema major version '2' is not supported"):
+        decode("RunRequest", json.dumps(data).encode())
+
+
+@pytest.mark.parametrize(
+    ("message_type", "body", "reason"),
+    [
+        ("RunRequest", b"{not json", "not JSON"),
+        ("RunRequest", b"[1, 2]", "not a JSON object"),
+        ("Nonsense", b"{}", "unknown message type"),
+        (None, b"{}", "unknown message type"),
+        ("RunRequest", b'{"run_id": "r1"}', "invalid RunRequest"),
+        ("RunRequest", b" " * (MAX_MESSAGE_BYTES + 1), "exceeds"),
+    ],
+)
+def test_bad_bodies_raise_one_decode_error(message_type: str | None, body: bytes,
+                                           reason: str) -> None:
+    with pytest.raises(DecodeError, match=reason):
+        decode(message_type, body)
+
+
+def test_strings_from_outside_are_bounded() -> None:
+    data = json.loads(encode(_request()))
+    data["run_id"] = "x" * 10_000
+
+    with pytest.raises(DecodeError, match="run_id"):
+        decode("RunRequest", json.dumps(data).encode())
+
+
+def test_json_schema_is_exported_for_every_message() -> None:
+    schemas = json_schemas()
+
+    assert {"RunRequest", "SeamJob", "ValidationJob", "AuditJob", "AuditReport", "JobResult",
+            "RunEvent", "RunReport"} <= set(schemas)
+    assert "plan" in schemas["RunRequest"]["properties"]
