@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# Provision a machine for seamq's integration tests; one function per component.
+#
+# Usage: deploy/provision.sh [COMPONENT...]
+#   docker   install Debian's docker.io when missing and start dockerd
+#   images   build the local images the tests need (seamq-sandbox:latest)
+# With no argument every component runs, in the order listed. Every step is idempotent:
+# a second run finds the engine answering and the image built, and does nothing.
+#
+# No container registry is assumed reachable: images are built from a debootstrapped
+# Debian root filesystem and `docker import`ed. The rootfs tarball is cached under
+# $SEAMQ_CACHE_DIR (default /var/cache/seamq), keyed by the image spec in
+# deploy/images/sandbox/, so a rebuild after `docker rmi` takes seconds.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CACHE_DIR=${SEAMQ_CACHE_DIR:-/var/cache/seamq}
+SANDBOX_IMAGE=${SEAMQ_SANDBOX_IMAGE:-seamq-sandbox:latest}
+DEBIAN_SUITE=${SEAMQ_DEBIAN_SUITE:-bookworm}
+DOCKER_WAIT_S=${SEAMQ_DOCKER_WAIT_S:-60}
+
+ORDER=(docker images rabbitmq)
+declare -A STEPS=(
+    [docker]=provision_docker
+    [images]=build_sandbox_image
+    [rabbitmq]=provision_rabbitmq
+)
+
+say() { printf 'provision: %s\n' "$*" >&2; }
+die() { say "error: $*"; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+APT_UPDATED=0
+apt_install() {
+    if [ "$APT_UPDATED" -eq 0 ]; then
+        as_root apt-get update -qq
+        APT_UPDATED=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+docker_answers() { docker info >/dev/null 2>&1; }
+
+provision_docker() {
+    if ! command -v dockerd >/dev/null 2>&1; then
+        say "installing docker.io"
+        apt_install docker.io
+    fi
+    if docker_answers; then
+        say "docker engine answers"
+        return 0
+    fi
+    say "starting dockerd"
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl start docker
+    else
+        # No init system to ask (a container or a minimal VM): run the daemon detached.
+        as_root setsid nohup dockerd >>/var/log/seamq-dockerd.log 2>&1 </dev/null &
+    fi
+    local waited=0
+    until docker_answers; do
+        [ "$waited" -ge "$DOCKER_WAIT_S" ] && die "dockerd did not answer within ${DOCKER_WAIT_S}s (see /var/log/seamq-dockerd.log)"
+        sleep 1
+        waited=$((waited + 1))
+    done
+    say "docker engine answers after ${waited}s"
+}
+
+build_sandbox_image() {
+    docker_answers || die "no Docker engine answers: run '$0 docker' first"
+    local spec="$HERE/images/sandbox"
+    local repo=${SANDBOX_IMAGE%:*}
+    local key
+    key="$DEBIAN_SUITE-$(cat "$spec/packages.txt" "$spec/finalize.sh" | sha256sum | cut -c1-12)"
+    if docker image inspect "$repo:$key" >/dev/null 2>&1; then
+        docker tag "$repo:$key" "$SANDBOX_IMAGE"
+        say "$SANDBOX_IMAGE is up to date ($repo:$key)"
+        return 0
+    fi
+    local tarball="$CACHE_DIR/sandbox-rootfs-$key.tar"
+    if [ ! -s "$tarball" ]; then
+        command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+        as_root mkdir -p "$CACHE_DIR"
+        local packages root
+        packages=$(grep -v '^[[:space:]]*\(#\|$\)' "$spec/packages.txt" | paste -sd, -)
+        root=$(as_root mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
+        say "debootstrap $DEBIAN_SUITE with $packages (about a minute)"
+        as_root debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$root" \
+            >"$CACHE_DIR/debootstrap.log" 2>&1 \
+            || die "debootstrap failed (see $CACHE_DIR/debootstrap.log)"
+        as_root sh "$spec/finalize.sh" "$root"
+        as_root tar --numeric-owner -C "$root" -cf "$tarball.part" .
+        as_root mv "$tarball.part" "$tarball"
+        as_root rm -rf "$root"
+    fi
+    say "importing $tarball as $repo:$key"
+    docker import \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'ENV LANG=C.UTF-8' \
+        --change 'WORKDIR /workspace' \
+        --change 'USER 65534:65534' \
+        --change 'CMD ["python3"]' \
+        "$tarball" "$repo:$key" >/dev/null
+    docker tag "$repo:$key" "$SANDBOX_IMAGE"
+    say "built $SANDBOX_IMAGE"
+}
+
+RABBITMQ_CONSUMER_TIMEOUT_MS=${SEAMQ_RABBITMQ_CONSUMER_TIMEOUT_MS:-3600000}
+RABBITMQ_WAIT_S=${SEAMQ_RABBITMQ_WAIT_S:-60}
+
+rabbitmq_answers() { as_root rabbitmqctl -q await_startup --timeout 5 >/dev/null 2>&1; }
+
+# Install and start RabbitMQ (guest/guest on 127.0.0.1:5672) with a consumer timeout above
+# every job deadline: a runner holds its job unacked while it runs, and RabbitMQ 3.10 only
+# has the server-wide `consumer_timeout` (30 min by default) to close such a channel.
+provision_rabbitmq() {
+    if ! PATH="$PATH:/usr/sbin" command -v rabbitmq-server >/dev/null 2>&1; then
+        say "installing rabbitmq-server"
+        apt_install rabbitmq-server
+    fi
+    local conf=/etc/rabbitmq/rabbitmq.conf
+    local setting="consumer_timeout = $RABBITMQ_CONSUMER_TIMEOUT_MS"
+    local changed=0
+    if ! grep -qxF "$setting" "$conf" 2>/dev/null; then
+        as_root mkdir -p "$(dirname "$conf")"
+        if grep -q '^consumer_timeout' "$conf" 2>/dev/null; then
+            as_root sed -i "s/^consumer_timeout.*/$setting/" "$conf"
+        else
+            printf '%s\n' "$setting" | as_root tee -a "$conf" >/dev/null
+        fi
+        changed=1
+    fi
+    if rabbitmq_answers; then
+        if [ "$changed" -eq 1 ]; then
+            # Applies to channels opened from now on; the file covers later restarts.
+            as_root rabbitmqctl -q eval \
+                "application:set_env(rabbit, consumer_timeout, $RABBITMQ_CONSUMER_TIMEOUT_MS)." \
+                >/dev/null
+        fi
+        say "rabbitmq answers ($setting)"
+        return 0
+    fi
+    say "starting rabbitmq-server"
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl start rabbitmq-server
+    else
+        as_root rabbitmq-server -detached
+    fi
+    local waited=0
+    until rabbitmq_answers; do
+        [ "$waited" -ge "$RABBITMQ_WAIT_S" ] && die "rabbitmq did not start within ${RABBITMQ_WAIT_S}s"
+        sleep 1
+        waited=$((waited + 1))
+    done
+    say "rabbitmq answers after about ${waited}s ($setting)"
+}
+
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+
+main() {
+    local names=("$@")
+    [ ${#names[@]} -eq 0 ] && names=("${ORDER[@]}")
+    local name
+    for name in "${names[@]}"; do
+        case $name in
+            -h | --help) usage; return 0 ;;
+        esac
+        [ -n "${STEPS[$name]:-}" ] || die "unknown component '$name' (known: ${ORDER[*]})"
+    done
+    for name in "${names[@]}"; do
+        "${STEPS[$name]}"
+    done
+}
+
+main "$@"

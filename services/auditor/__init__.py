@@ -1,0 +1,1 @@
+"""The auditor: a rule engine that checks test files against the team's testing policy."""

@@ -1,0 +1,52 @@
+"""``file-naming``: test files are named after their seam, ``test_<seam>_integration.py``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from fnmatch import fnmatchcase
+
+from services.auditor.context import ModuleContext
+from services.auditor.rules.base import Hit, Rule
+
+FILE_NAMING = Rule(
+    "file-naming",
+    "warning",
+    "Test file name does not follow the naming convention",
+    "Integration test files are named `test_<seam>_integration.py` (option `naming_pattern`) "
+    "so that a seam's tests are found by name and never mixed with unit tests. When a plan or "
+    "a seam is given, the file must carry the name the plan expects. Rename the file.",
+)
+RULES = (FILE_NAMING,)
+
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def seam_file_name(title: str) -> str:
+    """The conventional file name for a seam title: ``test_<slug>_integration.py``.
+
+    The slug is the title's ASCII words, lowercased and joined by ``_`` (at most 60
+    characters), as the plan reader derives output files by convention.
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = _NOT_SLUG.sub("_", ascii_title.lower()).strip("_")[:60].rstrip("_") or "seam"
+    return f"test_{slug.removesuffix('_integration')}_integration.py"
+
+
+def check(ctx: ModuleContext) -> Iterator[Hit]:
+    name = ctx.filename
+    if ctx.expected_names:
+        if name not in ctx.expected_names:
+            expected = sorted(ctx.expected_names)
+            shown = ", ".join(expected[:5])
+            if len(expected) > 5:
+                shown += f" and {len(expected) - 5} more"
+            yield FILE_NAMING.at(None, f"{name} is not a test file the plan names ({shown})")
+    elif ctx.seam_slug:
+        wanted = seam_file_name(ctx.seam_slug)
+        if name != wanted:
+            yield FILE_NAMING.at(None, f"{name} should be named {wanted} for its seam")
+    elif not fnmatchcase(name, ctx.options.naming_pattern):
+        pattern = ctx.options.naming_pattern
+        yield FILE_NAMING.at(None, f"{name} does not match the naming pattern {pattern!r}")

@@ -1,0 +1,313 @@
+"""The ``docker`` sandbox: one fresh, hardened container per request, on the docker SDK.
+
+Each request gets a container named after it (so a redelivered job meets its twin by
+name) from the run's image, with no network (the default bridge only when the request
+asks for services), a read-only root and a tmpfs ``/tmp``, a non-root uid with every
+capability dropped and no-new-privileges, pids/memory (no swap)/CPU limits,
+nofile/fsize/core ulimits, a size-capped log and exactly the request's environment.
+
+The workspace and support directories are bind-mounted read-only, the outputs directory
+read-write; the sandbox adds the permission bits the container's uid needs to those
+per-job trees. Bind mounts name host paths: a runner that itself runs in a container must
+see its work directory at the same path as the engine does. The deadline is the runner's
+own clock: the container is killed when it passes, and removed whatever happened.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import stat
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+from docker.types import LogConfig, Mount, Ulimit
+
+from services.runner.reaper import (
+    DEADLINE_LABEL,
+    ENGINE_ERRORS,
+    RunnerIdentity,
+    clear_twin,
+    container_name,
+    job_labels,
+    remove,
+)
+from services.runner.reaper import reap as reap
+from services.runner.sandbox import (
+    Failure,
+    Mounts,
+    Sandbox,
+    SandboxOutcome,
+    SandboxRequest,
+    cap_output,
+)
+from shared.errors import SandboxError
+
+DEFAULT_IMAGE = "seamq-sandbox:latest"
+NOBODY = 65534
+MOUNTS = Mounts(workspace="/workspace", outputs="/outputs", support="/seamq")
+DEFAULT_ENV = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "HOME": "/tmp",
+    "LANG": "C.UTF-8",
+}
+_KILL_WAIT_S = 30.0
+INSTANCE_LABEL = "seamq.sandbox"
+# Seen in output when fork/clone or thread creation was refused (EAGAIN at the pids limit).
+FORK_MARKERS = (b"Resource temporarily unavailable", b"can't start new thread",
+                b"fork: retry", b"Cannot fork")
+
+
+def _open_up(root: Path, dir_bits: int, file_bits: int) -> None:
+    """Add permission bits through a per-job tree so the container's uid can use it."""
+    for dirpath, _dirs, files in os.walk(root):
+        for path, bits in [(dirpath, dir_bits), *((os.path.join(dirpath, f), file_bits)
+                                                   for f in files)]:
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or st.st_mode & bits == bits:
+                continue
+            try:
+                os.chmod(path, stat.S_IMODE(st.st_mode) | bits)
+            except PermissionError:
+                continue  # not ours to change: the test will report what it cannot read
+
+
+class PidsWatch:
+    """Samples a running container's task count in a daemon thread and keeps the peak.
+
+    Sampling is coarse (the engine refreshes stats about once a second), so a short burst
+    may be missed: pids exhaustion is reported as best it can be seen.
+    """
+
+    def __init__(self, api: Any, container_id: str) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, args=(api, container_id), daemon=True,
+                         name=f"pids-{container_id[:12]}").start()
+
+    def _sample(self, api: Any, container_id: str) -> None:
+        while not self._stop.is_set():
+            try:
+                stats = api.stats(container_id, stream=False, one_shot=True)
+            except ENGINE_ERRORS:
+                return  # the container is gone: nothing more to see
+            current = (stats.get("pids_stats") or {}).get("current") or 0
+            self.peak = max(self.peak, int(current))
+            self._stop.wait(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def classify(request: SandboxRequest, exit_code: int, timed_out: bool, oom_killed: bool,
+             peak_pids: int, raw: bytes) -> tuple[Failure | None, str]:
+    """Tell timeout, out-of-memory, pids exhaustion and crash apart; None for an exit."""
+    limits = request.limits
+    pids_hit = peak_pids >= limits.pids
+    if timed_out:
+        if pids_hit:
+            return "pids", (f"process limit of {limits.pids} reached; killed at the deadline "
+                            f"of {request.timeout_s:g} s")
+        return "timeout", f"timed out after {request.timeout_s:g} s"
+    if oom_killed:
+        return "oom", f"out of memory: the {limits.memory_mb} MB limit (no swap) was reached"
+    signalled = exit_code >= 128 or exit_code < 0
+    if pids_hit and (signalled or (exit_code != 0 and any(m in raw for m in FORK_MARKERS))):
+        return "pids", f"process limit of {limits.pids} reached (exit {exit_code})"
+    if signalled:
+        number = exit_code - 128 if exit_code >= 128 else -exit_code
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return "crash", f"killed by {name} (exit {exit_code})"
+    return None, ""
+
+
+class DockerSandbox(Sandbox):
+    """Runs each request in a new container and removes it once the results are read.
+
+    A twin (a container already bearing the request's name, from a redelivery) is removed
+    when it has finished or its runner is gone; a live twin makes the run an
+    infrastructure failure rather than a second copy of the job. ``pull`` allows one pull
+    of a missing image (off by default: no registry is assumed). The default uid 65534
+    (``nobody``) needs no entry in the image's ``/etc/passwd``; a runner that is not root
+    should pass its own uid so that it can delete what the tests leave in outputs.
+    """
+
+    kind = "docker"
+    python = "python3"
+
+    def __init__(
+        self,
+        client: Any = None,
+        default_image: str = DEFAULT_IMAGE,
+        uid: int = NOBODY,
+        *,
+        pull: bool = False,
+        tmp_mb: int = 256,
+    ) -> None:
+        self._owns_client = client is None
+        self.client = docker.from_env(max_pool_size=64) if client is None else client
+        self.default_image = default_image
+        self.uid = uid
+        self.pull = pull
+        self.tmp_mb = tmp_mb
+        self.identity = RunnerIdentity.current()
+        self.instance = uuid.uuid4().hex
+        self._closed = False
+
+    def mounts(self, request_dirs: tuple[Path, Path, Path]) -> Mounts:
+        return MOUNTS
+
+    def run(self, request: SandboxRequest) -> SandboxOutcome:
+        started = time.monotonic()
+        container_id: str | None = None
+        try:
+            clear_twin(self.client.api, container_name(request.name))
+            container_id = self._create(request)
+            self.client.api.start(container_id)
+            return self._finish(container_id, request, time.monotonic() - started)
+        except SandboxError as e:
+            reason = str(e)
+        except ENGINE_ERRORS as e:
+            reason = f"docker engine error: {e}"
+            if self._closed:
+                reason = "interrupted: the sandbox was closed while the job ran"
+        finally:
+            if container_id is not None:
+                remove(self.client.api, container_id)
+        return SandboxOutcome(exit_code=None, output="", duration_s=time.monotonic() - started,
+                              failure="infrastructure", reason=reason)
+
+    def close(self) -> None:
+        """Remove this sandbox's containers (runs still waiting end as infrastructure
+        failures: used on interrupt) and close the client it made."""
+        self._closed = True
+        try:
+            found = self.client.api.containers(
+                all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance}"})
+        except ENGINE_ERRORS:
+            found = []  # nothing more can be done through this engine: the reaper will
+        for container in found:
+            remove(self.client.api, container["Id"])
+        if self._owns_client:
+            self.client.close()
+
+    def _create(self, request: SandboxRequest) -> str:
+        for path in (request.workspace, request.support, request.outputs):
+            if not path.is_dir():
+                raise SandboxError(f"sandbox directory {path} does not exist")
+        _open_up(request.workspace, 0o555, 0o444)
+        _open_up(request.support, 0o555, 0o444)
+        request.outputs.chmod(0o777)
+        image = request.image or self.default_image
+        kwargs = self._container_config(request)
+        try:
+            created = self.client.api.create_container(image, **kwargs)
+        except docker.errors.ImageNotFound:
+            if not self.pull:
+                raise SandboxError(f"image '{image}' not found locally; build or load it "
+                                   "(no registry is used)") from None
+            self._pull(image)
+            created = self.client.api.create_container(image, **kwargs)
+        except docker.errors.APIError as e:
+            if e.status_code == 409:
+                raise SandboxError(f"container {kwargs['name']} already exists: a twin of "
+                                   "this job was started meanwhile") from e
+            raise
+        return str(created["Id"])
+
+    def _container_config(self, request: SandboxRequest) -> dict[str, Any]:
+        limits = request.limits
+        fsize = limits.fsize_mb * 1024 * 1024
+        host_config = self.client.api.create_host_config(
+            mounts=[
+                Mount(MOUNTS.workspace, str(request.workspace.resolve()), "bind", True),
+                Mount(MOUNTS.outputs, str(request.outputs.resolve()), "bind", False),
+                Mount(MOUNTS.support, str(request.support.resolve()), "bind", True),
+            ],
+            network_mode="bridge" if request.network else "none",
+            read_only=True,
+            tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={self.tmp_mb}m,mode=1777"},
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=limits.pids,
+            mem_limit=f"{limits.memory_mb}m",
+            memswap_limit=f"{limits.memory_mb}m",
+            nano_cpus=int(limits.cpus * 1e9),
+            ulimits=[
+                Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
+                Ulimit(name="fsize", soft=fsize, hard=fsize),
+                Ulimit(name="core", soft=0, hard=0),
+            ],
+            init=True,
+            oom_score_adj=1000,
+            log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "2"}),
+        )
+        labels = {
+            **self.identity.labels(),
+            DEADLINE_LABEL: str(int(time.time() + request.timeout_s + _KILL_WAIT_S)),
+            "seamq.name": request.name[:500],
+            INSTANCE_LABEL: self.instance,
+        }
+        labels.update(job_labels(request.labels))
+        return {
+            "command": list(request.argv),
+            "name": container_name(request.name),
+            "user": f"{self.uid}:{self.uid}",
+            "working_dir": MOUNTS.workspace,
+            "environment": {**DEFAULT_ENV, **request.env},
+            "labels": labels,
+            "hostname": "sandbox",
+            "host_config": host_config,
+        }
+
+    def _pull(self, image: str) -> None:
+        try:
+            self.client.images.pull(image)
+        except ENGINE_ERRORS as e:
+            raise SandboxError(f"image '{image}' not found locally and the pull failed: "
+                               f"{e}") from e
+
+    def _finish(self, container_id: str, request: SandboxRequest, start_s: float
+                ) -> SandboxOutcome:
+        api = self.client.api
+        watch = PidsWatch(api, container_id)
+        running_since = time.monotonic()
+        try:
+            exit_code, timed_out = self._wait(container_id, request.timeout_s)
+        finally:
+            watch.stop()
+        duration = time.monotonic() - running_since
+        state = api.inspect_container(container_id)["State"]
+        raw = api.logs(container_id, stdout=True, stderr=True)
+        failure, reason = classify(request, exit_code, timed_out, bool(state.get("OOMKilled")),
+                                   watch.peak, raw)
+        return SandboxOutcome(exit_code=None if timed_out else exit_code,
+                              output=cap_output(raw), duration_s=duration, failure=failure,
+                              reason=reason, start_s=start_s)
+
+    def _wait(self, container_id: str, timeout_s: float) -> tuple[int, bool]:
+        """Wait for the exit or the deadline; kill at the deadline. (exit code, timed out)"""
+        api = self.client.api
+        deadline = time.monotonic() + timeout_s
+        try:
+            return int(api.wait(container_id, timeout=timeout_s)["StatusCode"]), False
+        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+            if time.monotonic() < deadline - 0.5:
+                raise  # the engine went away, not our deadline
+        try:
+            api.kill(container_id, signal=signal.SIGKILL.name)
+            killed = True
+        except docker.errors.APIError as e:
+            if e.status_code != 409:
+                raise
+            killed = False  # it exited on its own between the deadline and the kill
+        return int(api.wait(container_id, timeout=_KILL_WAIT_S)["StatusCode"]), killed
