@@ -41,10 +41,10 @@ class Progress:
             seam = self.seams[event.seam_id]
             text = f"seam {seam.id} [{seam.label}] {event.status}"
             if event.detail and event.status in SYMBOLS and event.status not in ("executing",):
-                text += f": {event.detail.splitlines()[0][:160]}"
+                text += f": {event.detail.splitlines()[0][:240]}"
             self._emit(f"seamq: {text}")
         elif event.event in ("batch", "suite"):
-            detail = f": {event.detail.splitlines()[0][:160]}" if event.detail else ""
+            detail = f": {event.detail.splitlines()[0][:240]}" if event.detail else ""
             self._emit(f"seamq: {event.event} validation {event.status}{detail}")
         elif event.event == "accepted":
             self._emit(f"seamq: run {event.run_id} accepted ({event.detail})")

@@ -271,3 +271,27 @@ def test_bad_plans_get_one_line_and_exit_four(project: Project, plan_text: str,
     assert lines[0].startswith(str(project.root / "tests/TEST_PLAN.md") + ":")
     assert message in lines[0].lower()
     assert "Traceback" not in result.stderr
+
+
+def test_the_example_reports_its_order_dependent_pair_as_a_batch_conflict(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    env = {**os.environ, "SEAMQ_STATE_DIR": str(tmp_path / "state"),
+           "SEAMQ_CACHE_DIR": str(tmp_path / "cache")}
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "services.cli", "run", "examples/inventory/tests/TEST_PLAN.md",
+         "--sandbox", "local", "--out", str(out)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+
+    assert proc.returncode == 1, proc.stderr
+    report = json.loads((out / "report.json").read_text())
+    assert {s["id"]: s["status"] for s in report["seams"]} == {
+        "1": "passed", "2": "passed", "3": "passed", "4": "passed"}
+    conflicts = [b for b in report["batches"] if b["status"] == "conflict"]
+    assert len(conflicts) == 1
+    assert {"3", "4"} <= set(conflicts[0]["seams"])
+    assert "test_cached_reads_integration.py" in conflicts[0]["detail"]
+    assert report["suite"]["count_check"]["ok"] is True
