@@ -1,0 +1,1 @@
+"""The coordinator: plan reading, scheduling, run state, validation and reports."""
