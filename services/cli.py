@@ -33,6 +33,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--concurrency", type=int, default=os.cpu_count() or 1)
     p.add_argument("--generator", default="", help="command:CMD | openai:MODEL | scaffold")
     p.add_argument("--max-attempts", type=int, default=3)
+    p.add_argument("--brief-template", help="Markdown template for the generator's brief "
+                   "($seam_title, $scope, $feedback, … as documented)")
     p.add_argument("--regenerate", action="store_true")
     p.add_argument("--write-back", action="store_true")
     p.add_argument("--env", action="append", default=[], metavar="KEY=VALUE")

@@ -107,9 +107,16 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
                         ("--max-attempts", args.max_attempts)):
         _positive(name, value)
     generator: GeneratorSpec = parse_generator(args.generator)
+    template = ""
+    if args.brief_template:
+        try:
+            template = Path(args.brief_template).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise UsageError(f"--brief-template: cannot read {args.brief_template}: {e}") from e
     generator = generator.model_copy(update={"max_attempts": args.max_attempts,
                                              "regenerate": args.regenerate,
-                                             "timeout_s": args.timeout})
+                                             "timeout_s": args.timeout,
+                                             "brief_template": template})
     services = load_services(root, args.services)
     execution = ExecutionSpec(
         sandbox=args.sandbox,

@@ -99,3 +99,15 @@ def test_scaffold_generator_ends_rejected_scaffold_only(project: Project, tmp_pa
     scaffold = (result.out / "generated" / "tests" / "test_cart_integration.py").read_text()
     assert "def test_" in scaffold
     assert "cart" in scaffold
+
+
+def test_a_brief_template_overrides_what_the_generator_reads(project: Project) -> None:
+    project.plan(("1", "P0", "test_cart_integration.py"))
+    template = project.write("brief.md", "Custom brief for $seam_title -> $output_file\n")
+
+    result = project.run("--generator", f"command:{AGENTS / 'fix_with_feedback.py'}",
+                         "--repeats", "1", "--brief-template", str(template))
+
+    assert result.code == 0, result.stderr
+    generated = (result.out / "generated" / "tests" / "test_cart_integration.py").read_text()
+    assert "# brief: Custom brief for Demo seam 1 -> " in generated
