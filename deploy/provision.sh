@@ -4,6 +4,8 @@
 # Usage: deploy/provision.sh [COMPONENT...]
 #   docker   install Debian's docker.io when missing and start dockerd
 #   images   build the local images the tests need (seamq-sandbox:latest)
+#   tools    install docker-compose and promtool, which the deployment-file tests run
+#   app-image  build seamq:latest from deploy/Dockerfile (only when named: not a test need)
 # With no argument every component runs, in the order listed. Every step is idempotent:
 # a second run finds the engine answering and the image built, and does nothing.
 #
@@ -19,11 +21,13 @@ SANDBOX_IMAGE=${SEAMQ_SANDBOX_IMAGE:-seamq-sandbox:latest}
 DEBIAN_SUITE=${SEAMQ_DEBIAN_SUITE:-bookworm}
 DOCKER_WAIT_S=${SEAMQ_DOCKER_WAIT_S:-60}
 
-ORDER=(docker images rabbitmq)
+ORDER=(docker images rabbitmq tools)
 declare -A STEPS=(
     [docker]=provision_docker
     [images]=build_sandbox_image
     [rabbitmq]=provision_rabbitmq
+    [tools]=provision_tools
+    [app-image]=build_app_image
 )
 
 say() { printf 'provision: %s\n' "$*" >&2; }
@@ -158,7 +162,45 @@ provision_rabbitmq() {
     say "rabbitmq answers after about ${waited}s ($setting)"
 }
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+# docker-compose (v1, Debian's) validates docker-compose.yml; promtool, which Debian ships in
+# the prometheus package, checks the alert rules. Only the tools are wanted: where systemd
+# started the packaged servers, they are stopped and disabled again.
+provision_tools() {
+    local missing=()
+    command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+    command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+    if [ ${#missing[@]} -eq 0 ]; then
+        say "docker-compose and promtool are installed"
+        return 0
+    fi
+    say "installing ${missing[*]}"
+    apt_install --no-install-recommends "${missing[@]}"
+    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+        as_root systemctl disable --now prometheus >/dev/null 2>&1 || true
+    fi
+}
+
+APP_IMAGE=${SEAMQ_APP_IMAGE:-seamq:latest}
+
+# seamq's own image (deploy/Dockerfile) on the sandbox image: the build context is a
+# wheelhouse of seamq and its dependencies made here, so the build needs no registry.
+build_app_image() {
+    docker_answers || die "no Docker engine answers: run '$0 docker' first"
+    docker image inspect "$SANDBOX_IMAGE" >/dev/null 2>&1 || build_sandbox_image
+    local repo_root wheelhouse
+    repo_root=$(cd "$HERE/.." && pwd)
+    wheelhouse=$(mktemp -d "${TMPDIR:-/tmp}/seamq-wheelhouse.XXXXXX")
+    say "building wheels for $repo_root"
+    python3 -m pip wheel --quiet --disable-pip-version-check -w "$wheelhouse" "$repo_root"
+    python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$wheelhouse" pip
+    say "building $APP_IMAGE on $SANDBOX_IMAGE"
+    docker build --quiet -f "$HERE/Dockerfile" --build-arg "BASE_IMAGE=$SANDBOX_IMAGE" \
+        -t "$APP_IMAGE" "$wheelhouse" >/dev/null
+    rm -rf "$wheelhouse"
+    say "built $APP_IMAGE"
+}
+
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
     local names=("$@")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 
 class SeamqError(Exception):
     """Base of every error seamq raises on purpose."""
@@ -54,8 +57,12 @@ class GenerationError(SeamqError):
 
 
 class RejectMessage(SeamqError):
-    """Raised by a handler to dead-letter the current message with a reason."""
+    """Raised by a handler to dead-letter the current message with a reason.
 
-    def __init__(self, reason: str) -> None:
+    ``replies`` (``Outgoing`` messages) are published first: a runner that gives up on a
+    job still reports it, so the run it belongs to can finish."""
+
+    def __init__(self, reason: str, replies: Sequence[Any] = ()) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.replies = tuple(replies)

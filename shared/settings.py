@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SEAMQ_", env_nested_delimiter="__")
 
     broker: str = "memory"
+    # Replaces "seamq" in every RabbitMQ exchange and queue name: isolates tests and fleets.
+    broker_prefix: str = "seamq"
     log_format: str = "auto"
     log_level: str = "info"
     state_dir: str = ".seamq/state"

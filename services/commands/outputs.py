@@ -56,3 +56,16 @@ def text_summary(report: RunReport, out_dir: Path) -> str:
         lines.append(f"  count check: {check.detail}")
     lines.append(f"  reports: {out_dir}")
     return "\n".join(lines)
+
+
+def finish_run(report: RunReport, project: Path | None, out_dir: Path, *, write_back: bool,
+               fmt: str) -> int:
+    """Write the run's files, print the report (JSON or a summary), return the exit code."""
+    write_run_outputs(report, out_dir, project, write_back)
+    if fmt == "json":
+        from services.coordinator.reports import report_dict
+
+        print(json.dumps(report_dict(report), indent=2))
+    else:
+        print(text_summary(report, out_dir))
+    return exit_code(report)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from services.commands.options import build_request
-from services.commands.outputs import exit_code, text_summary, write_run_outputs
-from services.coordinator.reports import report_dict
+from services.commands.outputs import finish_run
 from services.embedded import Embedded
 from services.progress import Progress
 from services.runner.sandbox import Sandbox
@@ -72,7 +70,7 @@ def run_command(args: argparse.Namespace) -> int:
     # Choose the sandbox up front so an `auto` fallback or a missing engine shows at once.
     pool(request.execution)
     embedded = Embedded(
-        broker=make_broker(args.broker),
+        broker=make_broker(args.broker, prefix=settings.broker_prefix),
         store_path=Path(settings.state_dir) / "embedded.sqlite",
         cache_dir=Path(settings.cache_dir),
         concurrency=args.concurrency,
@@ -88,9 +86,4 @@ def run_command(args: argparse.Namespace) -> int:
         print("seamq: interrupted before any report could be written", file=sys.stderr)
         return 2
     project = Path(request.project.path) if request.project.kind == "path" else None
-    write_run_outputs(report, out_dir, project, args.write_back)
-    if args.format == "json":
-        print(json.dumps(report_dict(report), indent=2))
-    else:
-        print(text_summary(report, out_dir))
-    return exit_code(report)
+    return finish_run(report, project, out_dir, write_back=args.write_back, fmt=args.format)

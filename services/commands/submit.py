@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 from pathlib import Path
 
-from services.commands.outputs import exit_code, text_summary, write_run_outputs
-from services.coordinator.reports import report_dict
+from services.commands.outputs import finish_run
 from services.progress import Progress
 from shared.brokers import make_broker
 from shared.contract import RunEvent, RunReport, RunRequest
-from shared.errors import UsageError
+from shared.errors import SeamqError, UsageError
 from shared.settings import Settings
 from shared.topology import SUBMISSIONS_QUEUE, event_key
 
 
-async def _submit(url: str, request: RunRequest, progress: Progress | None) -> RunReport | None:
-    broker = make_broker(url)
+async def _submit(url: str, prefix: str, request: RunRequest,
+                  progress: Progress | None) -> RunReport | None:
+    broker = make_broker(url, prefix=prefix)
     finished: asyncio.Future[RunReport] = asyncio.get_running_loop().create_future()
 
     async def on_event(event: RunEvent) -> None:
         if progress is not None:
             progress.on_event(event)
-        if event.event == "finished" and event.report is not None and not finished.done():
+        if finished.done():
+            return
+        if event.event == "finished" and event.report is not None:
             finished.set_result(event.report)
+        elif event.event == "rejected":
+            finished.set_exception(SeamqError(f"the coordinator rejected run "
+                                              f"{request.run_id}: {event.detail}"))
 
     await broker.start()
     try:
@@ -51,7 +55,7 @@ def submit_command(args: argparse.Namespace, request: RunRequest, settings: Sett
         raise UsageError("--broker: submit needs an amqp:// URL")
     progress = Progress(request.plan.seams) if args.wait else None
     try:
-        report = asyncio.run(_submit(args.broker, request, progress))
+        report = asyncio.run(_submit(args.broker, settings.broker_prefix, request, progress))
     except KeyboardInterrupt:
         print(f"seamq: stopped following run {request.run_id}; it goes on in the fleet")
         return 2
@@ -60,9 +64,4 @@ def submit_command(args: argparse.Namespace, request: RunRequest, settings: Sett
         return 0
     out_dir = Path(args.out) if args.out else Path(".seamq") / "runs" / request.run_id
     project = Path(request.project.path) if request.project.kind == "path" else None
-    write_run_outputs(report, out_dir, project, args.write_back)
-    if args.format == "json":
-        print(json.dumps(report_dict(report), indent=2))
-    else:
-        print(text_summary(report, out_dir))
-    return exit_code(report)
+    return finish_run(report, project, out_dir, write_back=args.write_back, fmt=args.format)

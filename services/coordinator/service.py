@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import structlog
@@ -15,11 +15,14 @@ from services.coordinator.scheduler import dispatch_order, make_batches, select
 from services.coordinator.state import RunState, SeamState, ValidationState
 from services.coordinator.store import RunStore, project_key
 from shared.brokers.base import Delivery, Outgoing
-from shared.contract import AuditReport, JobResult, RunRequest, SeamStatus
+from shared.contract import AuditReport, JobResult, RunEvent, RunRequest, SeamStatus
 from shared.errors import RejectMessage, SandboxError
-from shared.project import materialize
+from shared.project import materialize, pin
+from shared.topology import event_key
 
 log = structlog.get_logger("seamq.coordinator")
+
+Outlet = Callable[[Outgoing], Awaitable[None]]
 
 
 def new_run(request: RunRequest, seed: int, durations: dict[str, float],
@@ -45,15 +48,24 @@ def _key(request: RunRequest) -> str:
 
 
 class CoordinatorService:
-    """Message handlers for the submissions and results queues."""
+    """Message handlers for the submissions and results queues.
+
+    Without an ``outlet`` a handler returns the messages a transition produced, for the
+    broker to publish. With one (the long-running service) it saves them with the run in
+    the store's outbox, sends them itself and returns nothing, so that a coordinator killed
+    in between sends them after its restart (``resume``) instead of stalling the run.
+    Handlers run one at a time: a run's machine is never entered twice at once.
+    """
 
     def __init__(self, store: RunStore, cache_dir: Path, clock: Callable[[], float] = time.time,
-                 seed: int | None = None) -> None:
+                 seed: int | None = None, outlet: Outlet | None = None) -> None:
         self.store = store
         self.cache_dir = cache_dir
         self.clock = clock
         self.seed = seed
+        self.outlet = outlet
         self._machines: dict[str, RunMachine] = {}
+        self._lock = asyncio.Lock()
 
     async def _machine(self, state: RunState) -> RunMachine:
         machine = self._machines.get(state.run_id)
@@ -69,19 +81,28 @@ class CoordinatorService:
         request = delivery.message
         if not isinstance(request, RunRequest):
             raise RejectMessage(f"submissions take RunRequest, not {type(request).__name__}")
-        if self.store.load(request.run_id) is not None:
-            log.info("duplicate submission ignored", run_id=request.run_id)
-            return []
-        seed = self.seed if self.seed is not None else random.SystemRandom().randrange(2**32)
-        state = new_run(request, seed, self.store.durations(_key(request)), self.clock)
-        try:
-            machine = await self._machine(state)
-        except SandboxError as e:
-            raise RejectMessage(f"run {request.run_id}: {e}") from e
-        out = machine.start()
-        self._persist(machine)
-        log.info("run accepted", seams=len(state.order), batches=len(state.batches))
-        return out
+        async with self._lock:
+            await self._flush()
+            if self.store.load(request.run_id) is not None:
+                log.info("duplicate submission ignored", run_id=request.run_id)
+                return []
+            try:
+                # A git ref is resolved once: every job of the run sees the same commit.
+                project = await asyncio.to_thread(pin, request.project, self.cache_dir)
+                request = request.model_copy(update={"project": project})
+                seed = self.seed if self.seed is not None \
+                    else random.SystemRandom().randrange(2**32)
+                state = new_run(request, seed, self.store.durations(_key(request)), self.clock)
+                machine = await self._machine(state)
+            except SandboxError as e:
+                reason = f"run {request.run_id}: {e}"
+                event = RunEvent(run_id=request.run_id, event="rejected", detail=reason,
+                                 at=self.clock())
+                topic = event_key(request.run_id, "rejected")
+                raise RejectMessage(reason, [Outgoing(message=event, topic=topic)]) from e
+            out = machine.start()
+            log.info("run accepted", seams=len(state.order), batches=len(state.batches))
+            return await self._commit(machine, out)
 
     async def on_result(self, delivery: Delivery) -> Sequence[Outgoing]:
         message = delivery.message
@@ -89,22 +110,48 @@ class CoordinatorService:
             raise RejectMessage(
                 f"results take JobResult or AuditReport, not {type(message).__name__}"
             )
-        machine = self._machines.get(message.run_id)
-        if machine is None:
-            state = self.store.load(message.run_id)
-            if state is None:
-                raise RejectMessage(f"result for unknown run {message.run_id}")
-            machine = await self._machine(state)
-        if machine.state.finished:
-            return []
-        out = machine.on_audit(message) if isinstance(message, AuditReport) \
-            else machine.on_result(message)
-        self._persist(machine)
-        return out
+        async with self._lock:
+            await self._flush()
+            machine = self._machines.get(message.run_id)
+            if machine is None:
+                state = self.store.load(message.run_id)
+                if state is None:
+                    raise RejectMessage(f"result for unknown run {message.run_id}")
+                if state.finished:
+                    log.info("result ignored", why="its run has finished")
+                    return []
+                machine = await self._machine(state)
+            out = machine.on_audit(message) if isinstance(message, AuditReport) \
+                else machine.on_result(message)
+            if not out:
+                log.info("result ignored", why="a duplicate, or not its seam's current job")
+            return await self._commit(machine, out)
 
-    def _persist(self, machine: RunMachine) -> None:
+    async def _commit(self, machine: RunMachine, out: list[Outgoing]) -> Sequence[Outgoing]:
+        """Persist the transition; send its messages through the outlet, or return them."""
+        if self.outlet is None:
+            self._persist(machine)
+            return out
+        ids = self._persist(machine, out)
+        for item in out:
+            await self.outlet(item)
+        self.store.sent(ids)
+        return []
+
+    async def _flush(self) -> None:
+        """Send what an earlier incarnation saved but may not have sent (at least once)."""
+        if self.outlet is None:
+            return
+        unsent = self.store.unsent()
+        if unsent:
+            log.warning("sending messages saved before a restart", messages=len(unsent))
+        for row_id, item in unsent:
+            await self.outlet(item)
+            self.store.sent([row_id])
+
+    def _persist(self, machine: RunMachine, outbox: Sequence[Outgoing] = ()) -> list[int]:
         state = machine.state
-        self.store.save(state)
+        ids = self.store.save(state, outbox)
         if state.finished:
             done = {
                 s.id: s.finished_at - s.started_at
@@ -113,11 +160,20 @@ class CoordinatorService:
             }
             self.store.record_durations(_key(state.request), done)
             self._machines.pop(state.run_id, None)
+        return ids
 
     async def resume(self) -> Sequence[Outgoing]:
-        """Reload unfinished runs after a restart; their jobs are still on the broker."""
-        for state in self.store.unfinished():
-            await self._machine(state)
+        """Reload unfinished runs after a restart (their jobs are still on the broker) and
+        send what the outbox still holds."""
+        async with self._lock:
+            for state in self.store.unfinished():
+                try:
+                    await self._machine(state)
+                except SandboxError as e:
+                    log.error("cannot resume run", run_id=state.run_id, reason=str(e))
+                else:
+                    log.info("run resumed", run_id=state.run_id)
+            await self._flush()
         return []
 
     def interrupt(self, run_id: str) -> Outgoing | None:

@@ -1,13 +1,21 @@
-"""SQLite persistence for run state and the durations of earlier runs."""
+"""SQLite persistence for run state, the messages it still has to send, and the durations
+of earlier runs.
+
+The outbox makes a transition and its messages one transaction: a coordinator killed after
+saving a run but before publishing what the transition produced sends it after a restart.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from services.coordinator.state import RunState
+from shared.brokers.base import Outgoing
+from shared.contract import decode, encode
 
 SCHEMA = """
 create table if not exists runs (
@@ -15,6 +23,15 @@ create table if not exists runs (
     state text not null,
     finished integer not null default 0,
     updated real not null
+);
+create table if not exists outbox (
+    id integer primary key autoincrement,
+    run_id text not null,
+    queue text,
+    topic text,
+    priority integer not null,
+    type text not null,
+    body blob not null
 );
 create table if not exists durations (
     project text not null,
@@ -38,7 +55,8 @@ class RunStore:
     def close(self) -> None:
         self._db.close()
 
-    def save(self, state: RunState) -> None:
+    def save(self, state: RunState, outbox: Sequence[Outgoing] = ()) -> list[int]:
+        """Save the run and queue ``outbox`` for sending, atomically; returns the outbox ids."""
         with self._db:
             self._db.execute("begin immediate")
             self._db.execute(
@@ -47,6 +65,31 @@ class RunStore:
                 "finished=excluded.finished, updated=excluded.updated",
                 (state.run_id, state.model_dump_json(), int(state.finished), time.time()),
             )
+            ids = []
+            for item in outbox:
+                cursor = self._db.execute(
+                    "insert into outbox (run_id, queue, topic, priority, type, body) "
+                    "values (?, ?, ?, ?, ?, ?)",
+                    (state.run_id, item.queue, item.topic, item.priority,
+                     type(item.message).__name__, encode(item.message)),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def unsent(self) -> list[tuple[int, Outgoing]]:
+        """Queued messages not yet marked sent, oldest first."""
+        rows = self._db.execute(
+            "select id, queue, topic, priority, type, body from outbox order by id"
+        ).fetchall()
+        return [
+            (int(row_id), Outgoing(message=decode(kind, bytes(body)), queue=queue, topic=topic,
+                                   priority=int(priority)))
+            for row_id, queue, topic, priority, kind, body in rows
+        ]
+
+    def sent(self, ids: Sequence[int]) -> None:
+        with self._db:
+            self._db.executemany("delete from outbox where id = ?", [(i,) for i in ids])
 
     def load(self, run_id: str) -> RunState | None:
         row = self._db.execute("select state from runs where run_id = ?", (run_id,)).fetchone()

@@ -55,10 +55,13 @@ class LocalSandbox(Sandbox):
         self.python = python or sys.executable
         self._live: set[int] = set()
         self._lock = threading.Lock()
+        self._closed = False
 
     def close(self) -> None:
-        """Kill every process group still running (interrupt or shutdown)."""
+        """Kill every process group still running and start no more (interrupt or
+        shutdown): the worker threads then return at once and the process can exit."""
         with self._lock:
+            self._closed = True
             for pgid in list(self._live):
                 _kill_group(pgid)
 
@@ -69,28 +72,38 @@ class LocalSandbox(Sandbox):
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         started = time.monotonic()
         with tempfile.TemporaryFile() as captured:
-            try:
-                proc = subprocess.Popen(
-                    request.argv,
-                    cwd=request.workspace,
-                    env=request.env,
-                    stdin=subprocess.DEVNULL,
-                    stdout=captured,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    preexec_fn=lambda: _rlimits(request.limits),
-                )
-            except OSError as e:
-                return SandboxOutcome(
-                    exit_code=None,
-                    output="",
-                    duration_s=time.monotonic() - started,
-                    failure="infrastructure",
-                    reason=f"could not start {request.argv[0]}: {e}",
-                )
-            start_s = time.monotonic() - started
+            # Started under the lock, so that ``close`` either sees the process or keeps it
+            # from starting.
             with self._lock:
+                if self._closed:
+                    return SandboxOutcome(
+                        exit_code=None,
+                        output="",
+                        duration_s=0.0,
+                        failure="infrastructure",
+                        reason="the sandbox is closed (the runner is shutting down)",
+                    )
+                try:
+                    proc = subprocess.Popen(
+                        request.argv,
+                        cwd=request.workspace,
+                        env=request.env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=captured,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                        preexec_fn=lambda: _rlimits(request.limits),
+                    )
+                except OSError as e:
+                    return SandboxOutcome(
+                        exit_code=None,
+                        output="",
+                        duration_s=time.monotonic() - started,
+                        failure="infrastructure",
+                        reason=f"could not start {request.argv[0]}: {e}",
+                    )
                 self._live.add(proc.pid)
+            start_s = time.monotonic() - started
             timed_out = False
             try:
                 proc.wait(timeout=request.timeout_s)

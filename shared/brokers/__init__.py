@@ -8,8 +8,9 @@ from shared.errors import UsageError
 __all__ = ["Broker", "Delivery", "Outgoing", "Subscription", "make_broker"]
 
 
-def make_broker(url: str) -> Broker:
-    """``memory`` gives the in-process broker; ``amqp://`` / ``amqps://`` gives RabbitMQ."""
+def make_broker(url: str, *, prefix: str = "seamq") -> Broker:
+    """``memory`` gives the in-process broker; ``amqp://`` / ``amqps://`` gives RabbitMQ,
+    whose exchange and queue names start with ``prefix`` (``SEAMQ_BROKER_PREFIX``)."""
     if url in ("", "memory", "memory://"):
         from shared.brokers.memory import InMemoryBroker
 
@@ -17,6 +18,6 @@ def make_broker(url: str) -> Broker:
     if url.startswith(("amqp://", "amqps://")):
         from shared.brokers.amqp import AmqpBroker  # type: ignore[import-not-found,unused-ignore]
 
-        broker: Broker = AmqpBroker(url)
+        broker: Broker = AmqpBroker(url, prefix=prefix)
         return broker
     raise UsageError(f"--broker: expected 'memory' or an amqp:// URL, got {url!r}")

@@ -104,6 +104,16 @@ class AmqpBroker(Broker):
             raise BrokerError("AmqpBroker is not started")
         return self._connection
 
+    @property
+    def is_connected(self) -> bool:
+        """True while the connection is up (false before start and while reconnecting).
+
+        Only reads flags, so a health endpoint may call it from another thread."""
+        connection = self._connection
+        return (
+            connection is not None and not connection.is_closed and connection.connected.is_set()
+        )
+
     async def start(self) -> None:
         if self._connection is None:
             try:

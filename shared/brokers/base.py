@@ -186,6 +186,8 @@ async def process(broker: Broker, raw: RawDelivery, handler: Handler) -> None:
             await broker.send(item)
     except RejectMessage as e:
         log.warning("message rejected by handler", queue=raw.queue, reason=e.reason)
+        for reply in e.replies:
+            await broker.send(reply)
         await raw.dead_letter(e.reason)
         return
     except asyncio.CancelledError:

@@ -1,0 +1,156 @@
+"""The deployment files are valid and agree with the code: compose, Prometheus rules,
+the Grafana dashboard, the Kubernetes manifests and the Dockerfile.
+
+``docker-compose`` and ``promtool`` checks skip on a machine without them and fail in CI,
+where ``deploy/provision.sh tools`` installs both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from prometheus_client.registry import CollectorRegistry
+
+from shared.metrics import Metrics
+from shared.topology import RUNNER_QUEUE
+
+REPO = Path(__file__).resolve().parents[3]
+DEPLOY = REPO / "deploy"
+COMPOSE = REPO / "docker-compose.yml"
+SEAMQ_SERVICES = ("coordinator", "auditor", "runner")
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        reason = f"{name} is not installed (deploy/provision.sh tools installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+def _run(*argv: str) -> str:
+    done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def _compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(COMPOSE.read_text())
+    return data
+
+
+def _exported_names() -> set[str]:
+    """Every sample name the services' metrics can expose."""
+    metrics = Metrics(CollectorRegistry())
+    metrics.jobs.labels("k", "o").inc()
+    metrics.tests.labels("passed").inc()
+    metrics.seams.labels("passed", "P0").inc()
+    metrics.audit_findings.labels("r", "error").inc()
+    metrics.job_duration.labels("k").observe(1)
+    metrics.sandbox_start.observe(1)
+    return {s.name for family in metrics.registry.collect() for s in family.samples}
+
+
+def test_compose_file_passes_docker_compose_config() -> None:
+    _run(_tool("docker-compose"), "-f", str(COMPOSE), "config", "-q")
+
+
+def test_compose_services_are_health_checked_and_runners_can_scale() -> None:
+    services = _compose()["services"]
+
+    assert set(services) >= {"rabbitmq", *SEAMQ_SERVICES, "prometheus", "grafana"}
+    for name in SEAMQ_SERVICES:
+        assert "/healthz" in " ".join(services[name]["healthcheck"]["test"]), name
+        assert "--metrics-port" in services[name]["command"], name
+    runner = services["runner"]
+    assert "container_name" not in runner
+    assert "ports" not in runner
+
+
+def test_prometheus_config_and_alert_rules_pass_promtool() -> None:
+    promtool = _tool("promtool")
+    _run(promtool, "check", "config", str(DEPLOY / "prometheus" / "prometheus.yml"))
+    _run(promtool, "check", "rules", str(DEPLOY / "prometheus" / "alerts.yml"))
+    _run(promtool, "test", "rules", str(DEPLOY / "prometheus" / "alerts_test.yml"))
+
+
+def test_alerts_and_dashboard_use_only_metrics_the_services_export() -> None:
+    exported = _exported_names()
+    alerts = (DEPLOY / "prometheus" / "alerts.yml").read_text()
+    dashboard = (DEPLOY / "grafana" / "dashboard.json").read_text()
+
+    used = set(re.findall(r"\bseamq_[a-z_]+", alerts + dashboard))
+
+    assert used
+    assert used <= exported, used - exported
+
+
+def test_grafana_dashboard_uses_the_provisioned_datasource() -> None:
+    provisioning = DEPLOY / "grafana" / "provisioning"
+    datasource = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())
+    dashboard = json.loads((DEPLOY / "grafana" / "dashboard.json").read_text())
+    uid = datasource["datasources"][0]["uid"]
+
+    assert yaml.safe_load((provisioning / "dashboards" / "seamq.yml").read_text())["providers"]
+    assert dashboard["panels"]
+    for panel in dashboard["panels"]:
+        assert panel["datasource"]["uid"] == uid, panel["title"]
+        assert all(t["expr"] for t in panel["targets"]), panel["title"]
+
+
+def _manifests() -> list[dict[str, Any]]:
+    docs = []
+    for path in sorted((DEPLOY / "k8s").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text()) if d]
+    return docs
+
+
+def test_kubernetes_deployments_probe_healthz_on_the_metrics_port() -> None:
+    deployments = {d["metadata"]["name"]: d for d in _manifests() if d["kind"] == "Deployment"}
+
+    assert set(deployments) == {f"seamq-{name}" for name in SEAMQ_SERVICES}
+    for name, deployment in deployments.items():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        args = container["args"]
+        port = int(args[args.index("--metrics-port") + 1])
+        assert container["ports"][0]["containerPort"] == port, name
+        for probe in ("readinessProbe", "livenessProbe"):
+            assert container[probe]["httpGet"]["path"] == "/healthz", (name, probe)
+
+
+def test_keda_scales_runners_on_the_runner_queue() -> None:
+    (scaled,) = [d for d in _manifests() if d["kind"] == "ScaledObject"]
+    (trigger,) = scaled["spec"]["triggers"]
+
+    assert scaled["spec"]["scaleTargetRef"]["name"] == "seamq-runner"
+    assert trigger["type"] == "rabbitmq"
+    assert trigger["metadata"]["queueName"] == RUNNER_QUEUE
+
+
+def test_kustomization_lists_every_manifest() -> None:
+    k8s = DEPLOY / "k8s"
+    listed = yaml.safe_load((k8s / "kustomization.yaml").read_text())["resources"]
+
+    assert sorted(listed) == sorted(p.name for p in k8s.glob("*.yaml")
+                                    if p.name != "kustomization.yaml")
+
+
+def test_dockerfile_takes_its_base_image_as_a_build_argument() -> None:
+    lines = (DEPLOY / "Dockerfile").read_text().splitlines()
+    instructions = [line.split()[0] for line in lines if line and not line.startswith("#")]
+
+    assert instructions[:2] == ["ARG", "FROM"]
+    assert "ARG BASE_IMAGE=" in "\n".join(lines)
+    assert "FROM ${BASE_IMAGE}" in lines
+    assert any("/healthz" in line for line in lines if "urlopen" in line)
