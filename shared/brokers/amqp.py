@@ -59,7 +59,7 @@ from shared.brokers.amqp_topology import (
     queue_depth,
 )
 from shared.brokers.base import Broker, EventHandler, Handler, Subscription, process
-from shared.contract import Message, RunEvent, encode
+from shared.contract import RunEvent, encode
 from shared.errors import BrokerError, PublishError
 from shared.topology import MAX_DELIVERIES, MAX_PRIORITY
 
@@ -143,24 +143,6 @@ class AmqpBroker(Broker):
         if self._exchanges is None:
             raise BrokerError("AmqpBroker is not started")
         return self._exchanges
-
-    async def publish(
-        self,
-        queue: str,
-        message: Message,
-        *,
-        priority: int = 0,
-        message_id: str | None = None,
-        correlation_id: str | None = None,
-    ) -> None:
-        await self.publish_raw(
-            queue,
-            encode(message),
-            message_type=type(message).__name__,
-            priority=priority,
-            message_id=message_id,
-            correlation_id=correlation_id or getattr(message, "run_id", None),
-        )
 
     async def publish_raw(
         self,

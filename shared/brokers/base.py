@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from shared.contract import Message, RunEvent, decode
+from shared.contract import Message, RunEvent, decode, encode
 from shared.errors import DecodeError, RejectMessage
 from shared.topology import MAX_DELIVERIES
 
@@ -99,7 +99,6 @@ class Broker(abc.ABC):
     @abc.abstractmethod
     async def close(self) -> None: ...
 
-    @abc.abstractmethod
     async def publish(
         self,
         queue: str,
@@ -110,6 +109,28 @@ class Broker(abc.ABC):
         correlation_id: str | None = None,
     ) -> None:
         """Publish to a work queue; returns once the broker has taken responsibility."""
+        await self.publish_raw(
+            queue,
+            encode(message),
+            message_type=type(message).__name__,
+            priority=priority,
+            message_id=message_id,
+            correlation_id=correlation_id or getattr(message, "run_id", None),
+        )
+
+    @abc.abstractmethod
+    async def publish_raw(
+        self,
+        queue: str,
+        body: bytes,
+        *,
+        message_type: str | None,
+        priority: int = 0,
+        message_id: str | None = None,
+        correlation_id: str | None = None,
+        headers: dict[str, Any] | None = None,
+    ) -> None:
+        """Publish bytes as they are, with the contract's AMQP properties."""
 
     @abc.abstractmethod
     async def publish_event(self, topic: str, event: RunEvent) -> None:

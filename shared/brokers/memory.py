@@ -13,7 +13,7 @@ from typing import Any
 import structlog
 
 from shared.brokers.base import Broker, EventHandler, Handler, Subscription, process
-from shared.contract import Message, RunEvent, encode
+from shared.contract import RunEvent
 from shared.errors import PublishError
 from shared.topology import (
     DEAD_LETTER_QUEUE,
@@ -174,26 +174,6 @@ class InMemoryBroker(Broker):
     async def close(self) -> None:
         self._started = False
 
-    async def publish(
-        self,
-        queue: str,
-        message: Message,
-        *,
-        priority: int = 0,
-        message_id: str | None = None,
-        correlation_id: str | None = None,
-    ) -> None:
-        if queue not in self._queues:
-            raise PublishError(f"no queue {queue!r}: message is unroutable")
-        await self.publish_raw(
-            queue,
-            encode(message),
-            message_type=type(message).__name__,
-            priority=priority,
-            message_id=message_id,
-            correlation_id=correlation_id or getattr(message, "run_id", None),
-        )
-
     async def publish_raw(
         self,
         queue: str,
@@ -206,6 +186,8 @@ class InMemoryBroker(Broker):
         headers: dict[str, Any] | None = None,
     ) -> None:
         """Publish bytes as they are (tests use this to send malformed messages)."""
+        if queue not in self._queues:
+            raise PublishError(f"no queue {queue!r}: message is unroutable")
         stored = StoredMessage(
             body=body,
             message_type=message_type,
