@@ -4,22 +4,21 @@ broker's interface does not show (the dead-letter queue, raw messages)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import aio_pika
 from aio_pika.abc import AbstractChannel, AbstractConnection, AbstractIncomingMessage
 
 from shared.brokers.amqp import AmqpBroker
-from shared.brokers.base import Handler, Subscription
 
-from .support import WAIT_S, DeadLetter
+from .support import WAIT_S, DeadLetter, Harness
 
 
-class AmqpHarness:
+class AmqpHarness(Harness):
+    broker: AmqpBroker
+
     def __init__(self, broker: AmqpBroker, url: str) -> None:
-        self.broker = broker
+        super().__init__(broker)
         self.url = url
-        self._subscriptions: list[Subscription] = []
         self._dead: asyncio.Queue[AbstractIncomingMessage] = asyncio.Queue()
         self._connection: AbstractConnection | None = None
         self._channel: AbstractChannel | None = None
@@ -40,30 +39,6 @@ class AmqpHarness:
         assert self._connection is not None, "harness not open"
         return self._connection
 
-    async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> Subscription:
-        subscription = await self.broker.consume(queue, handler, prefetch=prefetch)
-        self._subscriptions.append(subscription)
-        return subscription
-
-    async def publish_raw(
-        self,
-        queue: str,
-        body: bytes,
-        *,
-        message_type: str | None,
-        priority: int = 0,
-        message_id: str | None = None,
-        headers: dict[str, Any] | None = None,
-    ) -> None:
-        await self.broker.publish_raw(
-            queue,
-            body,
-            message_type=message_type,
-            priority=priority,
-            message_id=message_id,
-            headers=headers,
-        )
-
     async def next_dead_letter(self) -> DeadLetter:
         message = await asyncio.wait_for(self._dead.get(), WAIT_S)
         return DeadLetter(message.body, message.type, message.message_id or "", message.headers)
@@ -72,7 +47,6 @@ class AmqpHarness:
         return await self.broker.depth(queue)
 
     async def close(self) -> None:
-        for subscription in self._subscriptions:
-            await subscription.cancel()
+        await self.cancel_subscriptions()
         if self._connection is not None and not self._connection.is_closed:
             await self._connection.close()

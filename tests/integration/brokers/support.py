@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from shared.brokers.base import Broker, Delivery, Handler, Outgoing, Subscription
 from shared.contract import (
@@ -30,13 +31,18 @@ class DeadLetter:
     headers: Mapping[str, Any]
 
 
-class Harness(Protocol):
+class Harness(abc.ABC):
     """Test access to a broker beyond the ``Broker`` interface."""
 
-    broker: Broker
+    def __init__(self, broker: Broker) -> None:
+        self.broker = broker
+        self._subscriptions: list[Subscription] = []
 
     async def consume(self, queue: str, handler: Handler, *, prefetch: int = 1) -> Subscription:
         """``broker.consume``, cancelled at teardown if the test did not."""
+        subscription = await self.broker.consume(queue, handler, prefetch=prefetch)
+        self._subscriptions.append(subscription)
+        return subscription
 
     async def publish_raw(
         self,
@@ -47,11 +53,25 @@ class Harness(Protocol):
         priority: int = 0,
         message_id: str | None = None,
         headers: dict[str, Any] | None = None,
-    ) -> None: ...
+    ) -> None:
+        await self.broker.publish_raw(
+            queue,
+            body,
+            message_type=message_type,
+            priority=priority,
+            message_id=message_id,
+            headers=headers,
+        )
 
+    async def cancel_subscriptions(self) -> None:
+        for subscription in self._subscriptions:
+            await subscription.cancel()
+
+    @abc.abstractmethod
     async def next_dead_letter(self) -> DeadLetter:
         """The next message on the dead-letter queue (waits up to ``WAIT_S``)."""
 
+    @abc.abstractmethod
     async def depth(self, queue: str) -> int: ...
 
 
