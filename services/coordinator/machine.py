@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from services.coordinator.outputs import conftests_for, read_file
+from services.coordinator.report_builder import build_report
 from services.coordinator.state import RunState, SeamState, ValidationState
 from shared.brokers.base import Outgoing
 from shared.contract import (
@@ -315,8 +316,6 @@ class RunMachine:
         return out + self._advance_validation()
 
     def _finished_event(self) -> Outgoing:
-        from services.coordinator.report_builder import build_report
-
         report = build_report(self.state)
         return self._event("finished", status=report.status, report=report)
 

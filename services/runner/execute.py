@@ -93,11 +93,11 @@ def run_passes(
             outputs.mkdir()
             outputs.chmod(0o777)
             mounts = sandbox.mounts((run_dir, outputs, support))
-            home = "/tmp" if sandbox.kind == "docker" else str(base / f"home-{index}")
+            home, path = "/tmp", "/usr/local/bin:/usr/bin:/bin"
             if sandbox.kind != "docker":
+                # A host process gets a home of its own and finds the runner's interpreter.
+                home = str(base / f"home-{index}")
                 Path(home).mkdir()
-            path = "/usr/local/bin:/usr/bin:/bin"
-            if sandbox.kind != "docker":
                 path = f"{Path(sandbox.python).parent}:{path}"
             request = SandboxRequest(
                 name=f"{name}-{index}",
