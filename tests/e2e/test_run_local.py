@@ -295,3 +295,33 @@ def test_the_example_reports_its_order_dependent_pair_as_a_batch_conflict(
     assert {"3", "4"} <= set(conflicts[0]["seams"])
     assert "test_cached_reads_integration.py" in conflicts[0]["detail"]
     assert report["suite"]["count_check"]["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--priority", "P7"), "--priority"),
+        (("--env", "NOEQUALS"), "--env"),
+        (("--batch-size", "0"), "--batch-size"),
+        (("--repeats", "0"), "--repeats"),
+        (("--generator", "magic:x"), "--generator"),
+        (("--brief-template", "/nonexistent/brief.md"), "--brief-template"),
+        (("--services", "/nonexistent/services.toml"), "services"),
+        (("--policy", "/nonexistent/policy.toml"), "policy"),
+        (("--project", "/nonexistent/project"), "--project"),
+        (("--sandbox", "vm"), "--sandbox"),
+        (("--broker", "redis://x"), "--broker"),
+    ],
+)
+def test_bad_options_get_one_line_and_exit_four(project: Project, args: tuple[str, ...],
+                                                message: str) -> None:
+    project.write("tests/test_one_integration.py", GOOD.format(n=1, m=2))
+    project.plan(("1", "P0", "test_one_integration.py"))
+
+    result = project.run(*args)
+
+    assert result.code == 4, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr
