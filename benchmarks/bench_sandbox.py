@@ -21,8 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from services.runner.docker_sandbox import DEFAULT_IMAGE, DockerSandbox
-from services.runner.sandbox import SandboxRequest
+from services.runner.sandboxes.base import SandboxRequest
+from services.runner.sandboxes.docker import DEFAULT_IMAGE, DockerSandbox
 
 ONE_TEST = "def test_one():\n    assert 1 + 1 == 2\n"
 PYTEST = ("-m", "pytest", "-p", "no:cacheprovider", "-q", "-o", "junit_family=xunit1")

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.auditor.service import handle_audit_job
+from services.cli.progress import Progress
 from services.coordinator.service import CoordinatorService
 from services.coordinator.store import RunStore
-from services.progress import Progress
-from services.runner.sandbox import Sandbox
+from services.runner.sandboxes.base import Sandbox
 from services.runner.service import RunnerService
 from shared.brokers.base import Broker, Delivery, Outgoing, Subscription
 from shared.contract import AuditJob, ExecutionSpec, RunEvent, RunReport, RunRequest

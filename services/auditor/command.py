@@ -16,11 +16,11 @@ from typing import TextIO
 
 from services.auditor.engine import audit_paths, discover
 from services.auditor.formats import render_json, render_text, summary_line
-from services.auditor.planfile import expected_names
 from services.auditor.policy import load_policy
 from services.auditor.sarif import to_sarif
 from shared.contract import Finding
-from shared.errors import UsageError
+from shared.errors import PlanError, UsageError
+from shared.plan import read_plan
 
 FORMATS = ("text", "json", "sarif")
 
@@ -46,11 +46,11 @@ def audit_command(
         start = _common_dir(targets)
         project = _nearest(start, "pyproject.toml")
         policy = load_policy(project, Path(policy_file) if policy_file else None)
-        names = expected_names(Path(plan)) if plan else set()
+        names = _expected_names(Path(plan)) if plan else set()
         files = discover(targets)
         base = project or _nearest(start, ".git") or start
         findings = audit_paths(files, policy, base, expected_names=names)
-    except UsageError as e:
+    except (UsageError, PlanError) as e:
         err.write(f"{' '.join(str(e).split())}\n")
         return e.exit_code
     absolute = [_absolute(f, base) for f in findings]
@@ -94,3 +94,8 @@ def _relative(finding: Finding, directory: Path) -> Finding:
         )
     except ValueError:
         return finding
+
+
+def _expected_names(plan: Path) -> set[str]:
+    """The test file names the plan gives its seams, read by the one plan reader."""
+    return {Path(seam.output_file).name for seam in read_plan(plan).seams}

@@ -16,7 +16,7 @@ from functools import cached_property
 from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
-from services.auditor.fixtures import FunctionNode, fixture_name, module_functions
+from services.auditor.fixture_discovery import FunctionNode, fixture_name, module_functions
 from services.auditor.names import import_aliases, resolve
 from services.auditor.options import AuditOptions
 

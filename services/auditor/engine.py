@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from services.auditor.context import ModuleContext
-from services.auditor.fixtures import conftest_fixtures
+from services.auditor.fixture_discovery import conftest_fixtures
 from services.auditor.options import AuditOptions
 from services.auditor.policy import validate_policy
 from services.auditor.rules import FAMILIES, Hit, Level

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from services.auditor.engine import audit_source
-from services.auditor.fixtures import conftest_fixtures
+from services.auditor.fixture_discovery import conftest_fixtures
 from shared.contract import AuditJob, AuditReport
 from shared.errors import PolicyError, RejectMessage
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from services.coordinator.outputs import conftests_for, read_file
+from services.coordinator.project_files import conftests_for, read_file
 from services.coordinator.report_builder import build_report
 from services.coordinator.state import RunState, SeamState, ValidationState
 from shared.brokers.base import Outgoing

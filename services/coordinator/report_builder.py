@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.coordinator.reports import summary_counts
+from services.cli.reports import summary_counts
 from services.coordinator.state import RunState, ValidationState
 from shared.contract import (
     BatchReport,

@@ -1,128 +1,137 @@
-"""Run a set of test files N times in random order inside a sandbox and judge each run."""
+"""Turn runner jobs into results: execute a seam, validate a batch or the suite, generate."""
 
 from __future__ import annotations
 
-import random
-import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
 from pathlib import Path
 
-from services.runner.sandbox import Limits, Mounts, Sandbox, SandboxRequest
-from services.runner.verdict import RepeatVerdict, judge
-from shared.contract import ExecutionSpec
+from services.runner.passes import plan_passes, run_passes
+from services.runner.sandboxes.base import Sandbox
+from services.runner.stability import combine
+from services.runner.verdict import RepeatVerdict
+from shared.contract import JobResult, RepeatRun, SeamJob, ValidationJob
+from shared.errors import SandboxError
+from shared.project import materialize, prepare, safe_relpath
 
-PLUGIN = Path(__file__).parent / "plugin" / "seamq_order.py"
-BASE_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONUNBUFFERED": "1"}
-
-
-@dataclass(frozen=True)
-class Pass:
-    """One pytest process to run: its seed and whether the shuffled order is reversed."""
-
-    seed: int
-    reverse: bool = False
+SandboxFor = Callable[[str, str], Sandbox]
 
 
-def plan_passes(seed: int, repeats: int, *, with_reverse: bool) -> list[Pass]:
-    """Seeds for ``repeats`` processes; validation pairs each order with its reverse,
-    so every pair of tests runs in both relative orders at least once."""
-    rng = random.Random(seed)
-    seeds = [rng.randrange(2**32) for _ in range(repeats)]
-    if not with_reverse:
-        return [Pass(s) for s in seeds]
-    passes: list[Pass] = []
-    for s in seeds[: max(1, (repeats + 1) // 2)]:
-        passes += [Pass(s), Pass(s, reverse=True)]
-    return passes
-
-
-def sandbox_env(spec: ExecutionSpec, home: str, support: str, path: str) -> dict[str, str]:
-    """Everything the tests see: a minimal base, the support path and ``--env`` values."""
-    env = {**BASE_ENV, "HOME": home, "PATH": path, "PYTHONPATH": support, "TMPDIR": "/tmp"}
-    env.update(spec.env)
-    return env
-
-
-def pytest_argv(
-    python: str, files: Sequence[str], mounts: Mounts, p: Pass, setup: str
-) -> tuple[str, ...]:
-    outputs = mounts.outputs
-    argv = (
-        python, "-m", "pytest", "--rootdir", mounts.workspace,
-        "-p", "seamq_order", "-p", "no:cacheprovider",
-        "-p", "no:randomly", "--seamq-seed", str(p.seed), "--seamq-out", outputs,
-        "-o", "junit_family=xunit1", "--junitxml", f"{outputs}/junit.xml",
-        "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []), "--", *files,
+def _repeat_runs(verdicts: list[RepeatVerdict]) -> tuple[RepeatRun, ...]:
+    return tuple(
+        RepeatRun(
+            seed=v.seed,
+            exit_code=v.exit_code,
+            outcome=v.outcome,  # type: ignore[arg-type]
+            reason=v.reason,
+            collected=len(v.collected),
+            duration_s=round(v.duration_s, 3),
+            order=v.order[:500],
+        )
+        for v in verdicts
     )
-    if setup:
-        return ("/bin/sh", "-c", f'{setup} && exec "$@"', "seamq-setup", *argv)
-    return argv
 
 
-def run_passes(
-    sandbox: Sandbox,
-    workspace: Path,
-    files: Sequence[str],
-    spec: ExecutionSpec,
-    passes: Sequence[Pass],
-    *,
-    name: str,
-    deadline_s: float,
-    labels: dict[str, str],
-    on_pass: Callable[[RepeatVerdict], None] | None = None,
-    stop_on_error: bool = True,
-) -> tuple[list[RepeatVerdict], str]:
-    """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail."""
-    verdicts: list[RepeatVerdict] = []
-    tail = ""
+def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -> JobResult:
+    """Run the seam's file ``repeats`` times, each in a new random order."""
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="seamq-exec-") as tmp:
-        base = Path(tmp)
-        support = base / "support"
-        support.mkdir()
-        shutil.copy(PLUGIN, support / PLUGIN.name)
-        for index, p in enumerate(passes):
-            remaining = deadline_s - (time.monotonic() - started)
-            run_dir = base / f"ws-{index}"
-            outputs = base / f"out-{index}"
-            shutil.copytree(workspace, run_dir, symlinks=True)
-            outputs.mkdir()
-            outputs.chmod(0o777)
-            mounts = sandbox.mounts((run_dir, outputs, support))
-            home, path = "/tmp", "/usr/local/bin:/usr/bin:/bin"
-            if sandbox.kind != "docker":
-                # A host process gets a home of its own and finds the runner's interpreter.
-                home = str(base / f"home-{index}")
-                Path(home).mkdir()
-                path = f"{Path(sandbox.python).parent}:{path}"
-            request = SandboxRequest(
-                name=f"{name}-{index}",
-                workspace=run_dir,
-                outputs=outputs,
-                support=support,
-                argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup),
-                env=sandbox_env(spec, home, mounts.support, path),
-                timeout_s=max(1.0, remaining),
-                limits=Limits(memory_mb=spec.memory_mb, cpus=spec.cpus, pids=spec.pids),
-                image=spec.image,
-                network=bool(spec.services),
-                labels={**labels, "seamq.pass": str(index)},
+    common = dict(job_id=job.job_id, run_id=job.run_id, kind="seam", seam_id=job.seam.id,
+                  attempt=job.attempt, sandbox=sandbox.kind, worker=worker)
+    try:
+        project = materialize(job.project, cache_dir)
+        rel = str(safe_relpath(job.seam.output_file))
+        with tempfile.TemporaryDirectory(prefix="seamq-ws-") as tmp:
+            workspace = prepare(project, Path(tmp) / "project", job.overlay)
+            if not (workspace / rel).is_file():
+                return JobResult(**common, status="missing",  # type: ignore[arg-type]
+                                 reason=f"test file {rel} does not exist",
+                                 duration_s=time.monotonic() - started)
+            verdicts, tail = run_passes(
+                sandbox, workspace, [rel], job.execution,
+                plan_passes(job.seed, job.execution.repeats, with_reverse=False),
+                name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
+                labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
             )
-            outcome = sandbox.run(request)
-            if outcome.failure == "timeout":
-                # The deadline is the job's, however much of it earlier passes used.
-                outcome = replace(outcome, reason=f"timed out after {deadline_s:g} s "
-                                  "(the job's wall-clock deadline)")
-            tail = outcome.output
-            verdict = judge(p.seed, outcome, outputs)
-            verdicts.append(verdict)
-            if on_pass is not None:
-                on_pass(verdict)
-            shutil.rmtree(run_dir, ignore_errors=True)
-            if verdict.outcome == "error" and stop_on_error:
-                break
-    return verdicts, tail[-8000:]
+    except SandboxError as e:
+        return JobResult(**common, status="error", reason=str(e),  # type: ignore[arg-type]
+                         infrastructure=True, duration_s=time.monotonic() - started)
+    combined = combine(verdicts)
+    collected = verdicts[0].collected if verdicts else ()
+    return JobResult(
+        **common,  # type: ignore[arg-type]
+        status=combined.status,  # type: ignore[arg-type]
+        reason=combined.reason,
+        tests=combined.tests,
+        repeats=_repeat_runs(verdicts),
+        collected=collected,
+        infrastructure=any(v.infrastructure for v in verdicts),
+        logs_tail=tail if combined.status != "passed" else "",
+        duration_s=round(time.monotonic() - started, 3),
+    )
+
+
+def _suspects(victim: str, verdicts: list[RepeatVerdict]) -> str:
+    """Name the tests that ran before ``victim`` whenever it failed and never when it passed."""
+    before_fail: set[str] | None = None
+    before_pass: set[str] = set()
+    for verdict in verdicts:
+        case = verdict.cases.get(victim)
+        if case is None or victim not in verdict.order:
+            continue
+        before = set(verdict.order[: verdict.order.index(victim)])
+        if case.outcome in ("failed", "error"):
+            before_fail = before if before_fail is None else before_fail & before
+        else:
+            before_pass |= before
+    suspects = sorted((before_fail or set()) - before_pass)
+    if not suspects or len(suspects) > 3:
+        return victim
+    return f"{victim} fails after {', '.join(suspects)}"
+
+
+def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str) -> JobResult:
+    """Run several seams' files together; any failure there is a conflict between them."""
+    started = time.monotonic()
+    common = dict(job_id=job.job_id, run_id=job.run_id, kind=job.scope,
+                  batch_index=job.batch_index, sandbox=sandbox.kind, worker=worker)
+    try:
+        project = materialize(job.project, cache_dir)
+        with tempfile.TemporaryDirectory(prefix="seamq-ws-") as tmp:
+            workspace = prepare(project, Path(tmp) / "project", job.overlay)
+            files = [str(safe_relpath(f)) for f in job.files if (workspace / f).is_file()]
+            if not files:
+                return JobResult(**common, status="error",  # type: ignore[arg-type]
+                                 reason="none of the files exist")
+            verdicts, tail = run_passes(
+                sandbox, workspace, files, job.execution,
+                plan_passes(job.seed, job.execution.repeats, with_reverse=True),
+                name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
+                labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
+            )
+    except SandboxError as e:
+        return JobResult(**common, status="error", reason=str(e),  # type: ignore[arg-type]
+                         infrastructure=True)
+    combined = combine(verdicts)
+    if combined.status == "passed":
+        status, reason = "isolated", ""
+    elif combined.status == "error":
+        status, reason = "error", combined.reason
+    else:
+        bad = [t for t in combined.tests if t.outcome != "passed" and t.outcome != "skipped"]
+        failing = next((v for v in verdicts if v.outcome == "failed"), verdicts[0])
+        status = "conflict"
+        reason = (f"{len(bad)} test(s) fail when run together in random order "
+                  f"(seed {failing.seed}): " + "; ".join(_suspects(t.name, verdicts)
+                                                         for t in bad[:5]))
+    return JobResult(
+        **common,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        reason=reason,
+        tests=combined.tests,
+        repeats=_repeat_runs(verdicts),
+        collected=verdicts[0].collected if verdicts else (),
+        infrastructure=any(v.infrastructure for v in verdicts),
+        logs_tail=tail if status != "isolated" else "",
+        duration_s=round(time.monotonic() - started, 3),
+    )

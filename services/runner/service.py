@@ -10,9 +10,9 @@ from pathlib import Path
 
 import structlog
 
-from services.runner.generate import generate_seam
-from services.runner.jobs import execute_seam, validate
-from services.runner.sandbox import Sandbox
+from services.runner.execute import execute_seam, validate
+from services.runner.generators.phase import generate_seam
+from services.runner.sandboxes.base import Sandbox
 from shared.brokers.base import Delivery, Outgoing
 from shared.contract import ExecutionSpec, JobResult, SeamJob, ValidationJob
 from shared.errors import RejectMessage

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from services.runner.junit import JunitError, parse_junit
-from services.runner.sandbox import SandboxOutcome
+from services.runner.sandboxes.base import SandboxOutcome
 
 PYTEST_EXIT = {
     0: "all tests passed",

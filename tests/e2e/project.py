@@ -64,7 +64,7 @@ class Project:
         full_env = {**os.environ, "SEAMQ_STATE_DIR": str(self.root / ".state"),
                     "SEAMQ_CACHE_DIR": str(self.root / ".cache"), **(env or {})}
         proc = subprocess.run(
-            [sys.executable, "-m", "services.cli", "run", str(self.root / plan),
+            [sys.executable, "-m", "services.cli.main", "run", str(self.root / plan),
              "--out", str(out), "--sandbox", "local", *args],
             cwd=REPO, capture_output=True, text=True, timeout=timeout, env=full_env,
             check=False,

@@ -46,7 +46,7 @@ def test_a_mocking_test_is_rejected_before_any_runner_and_its_findings_are_repor
 
 def test_seamq_audit_on_the_example_tests_finds_no_error() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "services.cli", "audit", "examples/inventory/tests",
+        [sys.executable, "-m", "services.cli.main", "audit", "examples/inventory/tests",
          "--format", "json"],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
     )
@@ -62,7 +62,7 @@ def test_seamq_audit_with_an_unknown_rule_in_the_policy_is_a_usage_error(project
     policy = project.write("policy.toml", '[rules]\nno-such-rule = "error"\n')
 
     proc = subprocess.run(
-        [sys.executable, "-m", "services.cli", "audit", str(project.root / "tests"),
+        [sys.executable, "-m", "services.cli.main", "audit", str(project.root / "tests"),
          "--policy", str(policy)],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
     )

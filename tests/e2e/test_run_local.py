@@ -230,7 +230,7 @@ def test_ctrl_c_exits_two_and_leaves_a_partial_report(project: Project) -> None:
     env = {**os.environ, "SEAMQ_STATE_DIR": str(project.root / ".state"),
            "SEAMQ_CACHE_DIR": str(project.root / ".cache")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "services.cli", "run", str(project.root / "tests/TEST_PLAN.md"),
+        [sys.executable, "-m", "services.cli.main", "run", str(project.root / "tests/TEST_PLAN.md"),
          "--out", str(out), "--sandbox", "local"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
@@ -281,7 +281,7 @@ def test_the_example_reports_its_order_dependent_pair_as_a_batch_conflict(
            "SEAMQ_CACHE_DIR": str(tmp_path / "cache")}
 
     proc = subprocess.run(
-        [sys.executable, "-m", "services.cli", "run", "examples/inventory/tests/TEST_PLAN.md",
+        [sys.executable, "-m", "services.cli.main", "run", "examples/inventory/tests/TEST_PLAN.md",
          "--sandbox", "local", "--out", str(out)],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300, check=False,
     )

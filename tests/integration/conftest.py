@@ -14,9 +14,9 @@ from typing import Any, NoReturn
 
 import pytest
 
-from services.runner.docker_sandbox import DEFAULT_IMAGE, DockerSandbox
-from services.runner.reaper import RUNNER_LABEL
-from services.runner.select import engine_address, probe_engine
+from services.runner.sandboxes.docker import DEFAULT_IMAGE, DockerSandbox
+from services.runner.sandboxes.reaper import RUNNER_LABEL
+from services.runner.sandboxes.selection import engine_address, probe_engine
 
 SANDBOX_IMAGE = os.environ.get("SEAMQ_SANDBOX_IMAGE", DEFAULT_IMAGE)
 

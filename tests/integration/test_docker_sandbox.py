@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from services.runner.docker_sandbox import DockerSandbox, reap
-from services.runner.reaper import DEADLINE_LABEL, container_name
-from services.runner.sandbox import SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.base import SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.docker import DockerSandbox, reap
+from services.runner.sandboxes.reaper import DEADLINE_LABEL, container_name
 
 pytestmark = pytest.mark.docker
 

@@ -21,8 +21,8 @@ from typing import Any
 
 import pytest
 
-from services.runner.docker_sandbox import DockerSandbox
-from services.runner.sandbox import OUTPUT_CAP_BYTES, Limits, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.base import OUTPUT_CAP_BYTES, Limits, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.docker import DockerSandbox
 
 pytestmark = pytest.mark.docker
 

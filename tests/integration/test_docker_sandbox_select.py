@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from services.runner.select import choose_sandbox
+from services.runner.sandboxes.selection import choose_sandbox
 from shared.errors import SandboxError, UsageError
 
 NO_ENGINE = "unix:///nonexistent/docker.sock"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from services.runner.jobs import execute_seam
-from services.runner.local_sandbox import LocalSandbox
+from services.runner.execute import execute_seam
+from services.runner.sandboxes.local import LocalSandbox
 from shared.contract import ExecutionSpec, Priority, ProjectSource, Seam, SeamJob
 
 HOSTILE = {

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.auditor.engine import audit_paths, discover
-from services.auditor.fixtures import conftest_fixtures
+from services.auditor.fixture_discovery import conftest_fixtures
 from shared.contract import AuditPolicy
 from shared.errors import UsageError
 

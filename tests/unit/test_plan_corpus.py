@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from services.coordinator.plan import read_plan
 from shared.contract import Seam
+from shared.plan.reader import read_plan
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 CASES = sorted(p for p in CORPUS.iterdir() if (p / "expected.json").is_file())

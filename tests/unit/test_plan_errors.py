@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from services.coordinator import plan as plan_module
-from services.coordinator.plan import read_plan
 from shared.errors import PlanError
+from shared.plan import reader as plan_module
+from shared.plan.reader import read_plan
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 

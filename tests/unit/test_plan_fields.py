@@ -7,16 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from services.coordinator.plan import read_plan
-from services.coordinator.plan_fields import (
+from shared.contract import TestPlan
+from shared.plan.fields import (
     SYNONYMS,
     canonical,
     expected_count,
     extract_fields,
     parse_count,
 )
-from services.coordinator.plan_markdown import scan
-from shared.contract import TestPlan
+from shared.plan.markdown import scan
+from shared.plan.reader import read_plan
 
 
 def _fields(markdown: str) -> dict[str, list[str]]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from services.coordinator.plan import read_plan
-from services.coordinator.plan_markdown import Heading, scan
-from services.coordinator.plan_seams import SeamHeading, parse_seam_heading
 from shared.contract import Priority
+from shared.plan.headings import SeamHeading, parse_seam_heading
+from shared.plan.markdown import Heading, scan
+from shared.plan.reader import read_plan
 
 
 def _heading(markdown: str) -> Heading:

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from services.coordinator.plan import read_plan
-from services.coordinator.plan_markdown import scan
-from services.coordinator.plan_output import (
+from shared.contract import TestPlan
+from shared.plan.markdown import scan
+from shared.plan.outputs import (
     assign_matches,
     body_path,
     convention_name,
     field_path,
 )
-from shared.contract import TestPlan
+from shared.plan.reader import read_plan
 
 
 def _read(tmp_path: Path, text: str, *existing: str) -> TestPlan:

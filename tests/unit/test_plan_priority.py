@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from services.coordinator.plan import read_plan
-from services.coordinator.plan_markdown import scan
-from services.coordinator.plan_priority import heading_priority, marker_priority, priority_in
 from shared.contract import Priority, TestPlan
+from shared.plan.markdown import scan
+from shared.plan.priority import heading_priority, marker_priority, priority_in
+from shared.plan.reader import read_plan
 
 
 def _read(tmp_path: Path, text: str) -> TestPlan:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.coordinator.plan import read_plan
-from services.coordinator.plan_view import plan_json, plan_text
+from services.cli.plan_view import plan_json, plan_text
 from services.coordinator.scheduler import make_batches, select
 from shared.contract import Priority
+from shared.plan.reader import read_plan
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "plans"
 

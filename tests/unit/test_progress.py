@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from services.progress import Progress
+from services.cli.progress import Progress
 from shared.contract import Priority, RunEvent, Seam
 
 SEAMS = (Seam(id="1", title="API → DB", line=1, priority=Priority.P0, output_file="t.py"),

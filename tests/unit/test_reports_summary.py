@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.coordinator.reports.summary import (
+from services.cli.reports.summary import (
     clip,
     counts_by_priority,
     format_duration,

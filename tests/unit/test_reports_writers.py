@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from services.coordinator.reports import report_dict, summary_counts, write_reports
+from services.cli.reports import report_dict, summary_counts, write_reports
 from shared.contract import (
     Attempt,
     BatchReport,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from services.runner.sandbox import SandboxOutcome
+from services.runner.sandboxes.base import SandboxOutcome
 from services.runner.stability import combine
 from services.runner.verdict import CaseResult, RepeatVerdict, judge
 

@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from services.auditor.context import ModuleContext
-from services.auditor.fixtures import FunctionNode
+from services.auditor.fixture_discovery import FunctionNode
 from services.auditor.names import terminal_name
 from services.auditor.rules.base import Hit, Rule
 from services.auditor.rules.placeholders import placeholder, trivial

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
 from services.auditor.context import ModuleContext
 from services.auditor.rules.base import Hit, Rule
+from shared.plan.outputs import convention_name
 
 FILE_NAMING = Rule(
     "file-naming",
@@ -20,20 +19,6 @@ FILE_NAMING = Rule(
 )
 RULES = (FILE_NAMING,)
 
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-
-
-def seam_file_name(title: str) -> str:
-    """The conventional file name for a seam title: ``test_<slug>_integration.py``.
-
-    The slug is the title's ASCII words, lowercased and joined by ``_`` (at most 60
-    characters), as the plan reader derives output files by convention.
-    """
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = _NOT_SLUG.sub("_", ascii_title.lower()).strip("_")[:60].rstrip("_") or "seam"
-    return f"test_{slug.removesuffix('_integration')}_integration.py"
-
-
 def check(ctx: ModuleContext) -> Iterator[Hit]:
     name = ctx.filename
     if ctx.expected_names:
@@ -44,7 +29,7 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 shown += f" and {len(expected) - 5} more"
             yield FILE_NAMING.at(None, f"{name} is not a test file the plan names ({shown})")
     elif ctx.seam_slug:
-        wanted = seam_file_name(ctx.seam_slug)
+        wanted = convention_name(ctx.seam_slug, ctx.seam_slug)
         if name != wanted:
             yield FILE_NAMING.at(None, f"{name} should be named {wanted} for its seam")
     elif not fnmatchcase(name, ctx.options.naming_pattern):

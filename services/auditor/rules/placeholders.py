@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from services.auditor.context import ModuleContext
-from services.auditor.fixtures import FunctionNode
+from services.auditor.fixture_discovery import FunctionNode
 from services.auditor.rules.base import Hit, Rule
 
 GENERATOR_PLACEHOLDER = Rule(

@@ -92,7 +92,7 @@ class Fleet:
         argv = ["submit", str(plan), "--broker", self.url, "--sandbox", "local",
                 "--out", str(out), *options, *(["--wait"] if wait else [])]
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "services.cli", *argv, cwd=REPO,
+            sys.executable, "-m", "services.cli.main", *argv, cwd=REPO,
             env=self.env("submit"), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )

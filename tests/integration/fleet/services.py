@@ -22,7 +22,7 @@ LogLine = dict[str, Any]
 
 
 class ServiceProcess:
-    """One ``python -m services.cli …`` process; ``lines`` holds its parsed stderr lines."""
+    """One ``python -m services.cli.main …`` process; ``lines`` holds its parsed stderr lines."""
 
     def __init__(self, name: str, process: asyncio.subprocess.Process, log_file: Path) -> None:
         self.name = name
@@ -119,7 +119,7 @@ async def start_process(name: str, argv: list[str], env: dict[str, str],
                         log_dir: Path) -> ServiceProcess:
     log_dir.mkdir(parents=True, exist_ok=True)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.cli", *argv,
+        sys.executable, "-m", "services.cli.main", *argv,
         cwd=REPO, env=env, stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
         start_new_session=True, limit=LINE_LIMIT,

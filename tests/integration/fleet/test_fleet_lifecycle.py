@@ -131,7 +131,7 @@ async def test_seamq_run_uses_a_real_broker_when_given_one(fleet: Fleet) -> None
     out = fleet.root / "out"
 
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "services.cli", "run", str(plan_path(project)),
+        sys.executable, "-m", "services.cli.main", "run", str(plan_path(project)),
         "--broker", fleet.url, "--sandbox", "local", "--repeats", "1", "--out", str(out),
         cwd=REPO, env=fleet.env("embedded"), stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -11,7 +11,7 @@ import pytest
 from yarl import URL
 
 from services.coordinator.machine import DEADLINE_SLACK_S
-from services.runner.local_sandbox import LocalSandbox
+from services.runner.sandboxes.local import LocalSandbox
 from services.runner.service import RunnerService
 from shared.brokers.amqp import AmqpBroker
 from shared.brokers.base import Delivery, Outgoing

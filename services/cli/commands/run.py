@@ -10,12 +10,12 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from services.commands.options import build_request
-from services.commands.outputs import finish_run
+from services.cli.options import build_request
+from services.cli.outputs import finish_run
+from services.cli.progress import Progress
 from services.embedded import Embedded
-from services.progress import Progress
-from services.runner.sandbox import Sandbox
-from services.runner.select import choose_sandbox
+from services.runner.sandboxes.base import Sandbox
+from services.runner.sandboxes.selection import choose_sandbox
 from shared.brokers import make_broker
 from shared.contract import ExecutionSpec, RunReport, RunRequest
 from shared.settings import Settings
@@ -61,7 +61,7 @@ def run_command(args: argparse.Namespace) -> int:
     settings = Settings()
     request = build_request(args)
     if args.command == "submit":
-        from services.commands.submit import submit_command
+        from services.cli.commands.submit import submit_command
 
         return submit_command(args, request, settings)
     out_dir = Path(args.out) if args.out else Path(".seamq") / "runs" / request.run_id

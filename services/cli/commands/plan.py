@@ -6,11 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from services.commands.options import parse_priorities, project_root
-from services.coordinator.plan import read_plan
-from services.coordinator.plan_view import plan_json, plan_text
+from services.cli.options import parse_priorities, project_root
+from services.cli.plan_view import plan_json, plan_text
 from services.coordinator.scheduler import make_batches, select
 from shared.errors import UsageError
+from shared.plan.reader import read_plan
 
 
 def plan_command(args: argparse.Namespace) -> int:

@@ -29,7 +29,15 @@ import docker.errors
 import requests.exceptions
 from docker.types import LogConfig, Mount, Ulimit
 
-from services.runner.reaper import (
+from services.runner.sandboxes.base import (
+    Failure,
+    Mounts,
+    Sandbox,
+    SandboxOutcome,
+    SandboxRequest,
+    cap_output,
+)
+from services.runner.sandboxes.reaper import (
     DEADLINE_LABEL,
     ENGINE_ERRORS,
     RunnerIdentity,
@@ -38,15 +46,7 @@ from services.runner.reaper import (
     job_labels,
     remove,
 )
-from services.runner.reaper import reap as reap
-from services.runner.sandbox import (
-    Failure,
-    Mounts,
-    Sandbox,
-    SandboxOutcome,
-    SandboxRequest,
-    cap_output,
-)
+from services.runner.sandboxes.reaper import reap as reap
 from shared.errors import SandboxError
 
 DEFAULT_IMAGE = "seamq-sandbox:latest"

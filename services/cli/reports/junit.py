@@ -13,7 +13,7 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from services.coordinator.reports.summary import clip, is_flaky, one_line, plain
+from services.cli.reports.summary import clip, is_flaky, one_line, plain
 from shared.contract import RunReport, SeamReport, SuiteReport, TestResult
 
 _COUNTED = ("failure", "error", "skipped")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-from services.coordinator.plan_markdown import slugify
+from shared.plan.markdown import slugify
 
 _NONE = frozenset(
     {"", "none", "-", "--", "\u2014", "\u2013", "n/a", "na", "nothing", "no dependencies"}

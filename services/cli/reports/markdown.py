@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from services.coordinator.reports.summary import (
+from services.cli.reports.summary import (
     PRIORITIES,
     SEAM_STATUSES,
     clip,

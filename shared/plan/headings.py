@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from services.coordinator.plan_markdown import Document, Heading, Line, is_blank_or_break, slugify
-from services.coordinator.plan_priority import (
+from shared.contract import Priority
+from shared.plan.markdown import Document, Heading, Line, is_blank_or_break, slugify
+from shared.plan.priority import (
     enclosing_sections,
     heading_label,
     heading_priority,
     is_deferred_heading,
     priority_in,
 )
-from shared.contract import Priority
 
 _SEAM_HEADING = re.compile(
     r"""^(?:[^\w\s\[(]\s*)*?

@@ -108,11 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _configure_logging(args.command)
         if args.command == "plan":
-            from services.commands.plan import plan_command
+            from services.cli.commands.plan import plan_command
 
             return plan_command(args)
         if args.command in ("run", "submit"):
-            from services.commands.run import run_command
+            from services.cli.commands.run import run_command
 
             return run_command(args)
         if args.command == "audit":
@@ -121,10 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return audit_command(args.paths, args.policy, args.plan, args.format,
                                  sys.stdout, sys.stderr)
         if args.command == "schema":
-            from services.commands.schema import schema_command
+            from services.cli.commands.schema import schema_command
 
             return schema_command(args)
-        from services.commands.serve import serve_command
+        from services.cli.commands.serve import serve_command
 
         return serve_command(args)
     except PlanError as e:

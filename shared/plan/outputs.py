@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from services.coordinator.plan_markdown import Line, slugify
+from shared.plan.markdown import Line, slugify
 
 _TEST_PATH = re.compile(r"(?<![\w/.\\-])((?:[\w.-]+/)*test_[\w-]*\.py)(?![\w/])")
 _PY_PATH = re.compile(r"(?:[\w.-]+/)*[\w.-]+\.py\b")

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from services.coordinator.plan_markdown import Heading, Line, clean
 from shared.contract import Priority
+from shared.plan.markdown import Heading, Line, clean
 
 _P_TOKEN = re.compile(r"\bP([0-3])\b", re.IGNORECASE)
 _PRIORITY_N = re.compile(r"\bpriority\s*[:#=-]?\s*([1-4])\b", re.IGNORECASE)

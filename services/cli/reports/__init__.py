@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from services.coordinator.reports.json_report import report_dict, report_json
-from services.coordinator.reports.junit import junit_bytes
-from services.coordinator.reports.markdown import render_markdown
-from services.coordinator.reports.summary import summary_counts
+from services.cli.reports.json_report import report_dict, report_json
+from services.cli.reports.junit import junit_bytes
+from services.cli.reports.markdown import render_markdown
+from services.cli.reports.summary import summary_counts
 from shared.contract import RunReport
 
 __all__ = ["render_markdown", "report_dict", "report_json", "summary_counts", "write_reports"]

@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from services.coordinator.plan_markdown import Line, indent_of, is_heading
+from shared.plan.markdown import Line, indent_of, is_heading
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "scope": ("integration scope", "components", "scope", "components involved"),

@@ -6,8 +6,8 @@ import argparse
 import asyncio
 from pathlib import Path
 
-from services.commands.outputs import finish_run
-from services.progress import Progress
+from services.cli.outputs import finish_run
+from services.cli.progress import Progress
 from shared.brokers import make_broker
 from shared.contract import RunEvent, RunReport, RunRequest
 from shared.errors import SeamqError, UsageError

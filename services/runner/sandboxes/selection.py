@@ -18,9 +18,9 @@ import docker.errors
 import requests.exceptions
 import structlog
 
-from services.runner.docker_sandbox import DEFAULT_IMAGE, DockerSandbox
-from services.runner.reaper import ENGINE_ERRORS, reap
-from services.runner.sandbox import Sandbox
+from services.runner.sandboxes.base import Sandbox
+from services.runner.sandboxes.docker import DEFAULT_IMAGE, DockerSandbox
+from services.runner.sandboxes.reaper import ENGINE_ERRORS, reap
 from shared.errors import SandboxError, UsageError
 
 PROBE_TIMEOUT_S = 2.0
@@ -87,7 +87,7 @@ def _docker(probe: Any) -> DockerSandbox:
 
 
 def _local() -> Sandbox:
-    from services.runner.local_sandbox import LocalSandbox
+    from services.runner.sandboxes.local import LocalSandbox
 
     return LocalSandbox()
 

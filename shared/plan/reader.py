@@ -14,9 +14,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from services.coordinator.plan_deps import DependencyIndex, UnknownDependency, find_cycle
-from services.coordinator.plan_markdown import scan
-from services.coordinator.plan_output import (
+from shared.contract import OutputSource, PlanWarning, Seam, TestPlan
+from shared.errors import PlanError
+from shared.plan.dependencies import DependencyIndex, UnknownDependency, find_cycle
+from shared.plan.headings import Draft, find_seams
+from shared.plan.markdown import scan
+from shared.plan.outputs import (
     assign_matches,
     body_path,
     convention_name,
@@ -24,10 +27,7 @@ from services.coordinator.plan_output import (
     field_path,
     project_path,
 )
-from services.coordinator.plan_reading import SeamReading, read_seam
-from services.coordinator.plan_seams import Draft, find_seams
-from shared.contract import OutputSource, PlanWarning, Seam, TestPlan
-from shared.errors import PlanError
+from shared.plan.seam import SeamReading, read_seam
 
 MAX_PLAN_BYTES = 10 * 1024 * 1024
 MAX_SEAMS = 2_000

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from services.auditor.sarif import to_sarif
-from services.coordinator.reports import write_reports
+from services.cli.reports import write_reports
 from shared.contract import RunReport
 from shared.project import safe_relpath
 
@@ -63,7 +63,7 @@ def finish_run(report: RunReport, project: Path | None, out_dir: Path, *, write_
     """Write the run's files, print the report (JSON or a summary), return the exit code."""
     write_run_outputs(report, out_dir, project, write_back)
     if fmt == "json":
-        from services.coordinator.reports import report_dict
+        from services.cli.reports import report_dict
 
         print(json.dumps(report_dict(report), indent=2))
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.coordinator.reports.summary import is_flaky, summary_counts
+from services.cli.reports.summary import is_flaky, summary_counts
 from shared.contract import (
     BatchReport,
     CountCheck,

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from services.runner.sandbox import (
+from services.runner.sandboxes.base import (
     OUTPUT_CAP_BYTES,
     Limits,
     Mounts,

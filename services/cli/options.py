@@ -8,7 +8,6 @@ import time
 import tomllib
 from pathlib import Path
 
-from services.coordinator.plan import read_plan
 from services.runner.generators import parse_generator
 from shared.contract import (
     ExecutionSpec,
@@ -19,6 +18,7 @@ from shared.contract import (
     ServiceSpec,
 )
 from shared.errors import UsageError
+from shared.plan.reader import read_plan
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 

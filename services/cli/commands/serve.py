@@ -58,8 +58,8 @@ async def _coordinator(args: argparse.Namespace, settings: Settings, broker: Amq
 
 
 async def _runner(args: argparse.Namespace, settings: Settings) -> Service:
-    from services.commands.run import SandboxPool
-    from services.runner.sandbox import Sandbox
+    from services.cli.commands.run import SandboxPool
+    from services.runner.sandboxes.base import Sandbox
     from services.runner.service import RunnerService
 
     pool = SandboxPool(lambda text: log.warning(text))

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from services.coordinator.plan_fields import (
+from shared.contract import PlanWarning, Priority
+from shared.plan.fields import (
     TEXT_FIELDS,
     FieldValue,
     expected_count,
     extract_fields,
     parse_count,
 )
-from services.coordinator.plan_priority import marker_priority, priority_in
-from services.coordinator.plan_seams import Draft
-from shared.contract import PlanWarning, Priority
+from shared.plan.headings import Draft
+from shared.plan.priority import marker_priority, priority_in
 
 MAX_TEXT = 200_000
 _SERVICE_SPLIT = re.compile(r"\s*(?:[,;/\n]|\s(?:and|&)\s)\s*", re.IGNORECASE)

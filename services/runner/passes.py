@@ -1,0 +1,128 @@
+"""Run a set of test files N times in random order inside a sandbox and judge each run."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from services.runner.sandboxes.base import Limits, Mounts, Sandbox, SandboxRequest
+from services.runner.verdict import RepeatVerdict, judge
+from shared.contract import ExecutionSpec
+
+PLUGIN = Path(__file__).parent / "plugin" / "seamq_order.py"
+BASE_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1"}
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One pytest process to run: its seed and whether the shuffled order is reversed."""
+
+    seed: int
+    reverse: bool = False
+
+
+def plan_passes(seed: int, repeats: int, *, with_reverse: bool) -> list[Pass]:
+    """Seeds for ``repeats`` processes; validation pairs each order with its reverse,
+    so every pair of tests runs in both relative orders at least once."""
+    rng = random.Random(seed)
+    seeds = [rng.randrange(2**32) for _ in range(repeats)]
+    if not with_reverse:
+        return [Pass(s) for s in seeds]
+    passes: list[Pass] = []
+    for s in seeds[: max(1, (repeats + 1) // 2)]:
+        passes += [Pass(s), Pass(s, reverse=True)]
+    return passes
+
+
+def sandbox_env(spec: ExecutionSpec, home: str, support: str, path: str) -> dict[str, str]:
+    """Everything the tests see: a minimal base, the support path and ``--env`` values."""
+    env = {**BASE_ENV, "HOME": home, "PATH": path, "PYTHONPATH": support, "TMPDIR": "/tmp"}
+    env.update(spec.env)
+    return env
+
+
+def pytest_argv(
+    python: str, files: Sequence[str], mounts: Mounts, p: Pass, setup: str
+) -> tuple[str, ...]:
+    outputs = mounts.outputs
+    argv = (
+        python, "-m", "pytest", "--rootdir", mounts.workspace,
+        "-p", "seamq_order", "-p", "no:cacheprovider",
+        "-p", "no:randomly", "--seamq-seed", str(p.seed), "--seamq-out", outputs,
+        "-o", "junit_family=xunit1", "--junitxml", f"{outputs}/junit.xml",
+        "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []), "--", *files,
+    )
+    if setup:
+        return ("/bin/sh", "-c", f'{setup} && exec "$@"', "seamq-setup", *argv)
+    return argv
+
+
+def run_passes(
+    sandbox: Sandbox,
+    workspace: Path,
+    files: Sequence[str],
+    spec: ExecutionSpec,
+    passes: Sequence[Pass],
+    *,
+    name: str,
+    deadline_s: float,
+    labels: dict[str, str],
+    on_pass: Callable[[RepeatVerdict], None] | None = None,
+    stop_on_error: bool = True,
+) -> tuple[list[RepeatVerdict], str]:
+    """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail."""
+    verdicts: list[RepeatVerdict] = []
+    tail = ""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="seamq-exec-") as tmp:
+        base = Path(tmp)
+        support = base / "support"
+        support.mkdir()
+        shutil.copy(PLUGIN, support / PLUGIN.name)
+        for index, p in enumerate(passes):
+            remaining = deadline_s - (time.monotonic() - started)
+            run_dir = base / f"ws-{index}"
+            outputs = base / f"out-{index}"
+            shutil.copytree(workspace, run_dir, symlinks=True)
+            outputs.mkdir()
+            outputs.chmod(0o777)
+            mounts = sandbox.mounts((run_dir, outputs, support))
+            home, path = "/tmp", "/usr/local/bin:/usr/bin:/bin"
+            if sandbox.kind != "docker":
+                # A host process gets a home of its own and finds the runner's interpreter.
+                home = str(base / f"home-{index}")
+                Path(home).mkdir()
+                path = f"{Path(sandbox.python).parent}:{path}"
+            request = SandboxRequest(
+                name=f"{name}-{index}",
+                workspace=run_dir,
+                outputs=outputs,
+                support=support,
+                argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup),
+                env=sandbox_env(spec, home, mounts.support, path),
+                timeout_s=max(1.0, remaining),
+                limits=Limits(memory_mb=spec.memory_mb, cpus=spec.cpus, pids=spec.pids),
+                image=spec.image,
+                network=bool(spec.services),
+                labels={**labels, "seamq.pass": str(index)},
+            )
+            outcome = sandbox.run(request)
+            if outcome.failure == "timeout":
+                # The deadline is the job's, however much of it earlier passes used.
+                outcome = replace(outcome, reason=f"timed out after {deadline_s:g} s "
+                                  "(the job's wall-clock deadline)")
+            tail = outcome.output
+            verdict = judge(p.seed, outcome, outputs)
+            verdicts.append(verdict)
+            if on_pass is not None:
+                on_pass(verdict)
+            shutil.rmtree(run_dir, ignore_errors=True)
+            if verdict.outcome == "error" and stop_on_error:
+                break
+    return verdicts, tail[-8000:]
