@@ -74,27 +74,8 @@ def asyncapi_document() -> dict[str, Any]:
                 "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.3.0"}},
         },
     }
-    messages = {
-        name: {
-            "name": name,
-            "contentType": "application/json",
-            "payload": {"$ref": f"#/components/schemas/{name}"},
-            "headers": {"type": "object", "properties": {
-                DELIVERY_COUNT_HEADER: {"type": "integer", "minimum": 1}}},
-            "bindings": {"amqp": {"messageType": name, "deliveryMode": 2,
-                                  "bindingVersion": "0.3.0"}},
-        }
-        for name in schemas
-    }
-    operations = {
-        "submitRun": {"action": "send", "channel": {"$ref": "#/channels/submissions"}},
-        "receiveEvents": {"action": "receive", "channel": {"$ref": "#/channels/events"}},
-        "consumeRunnerJobs": {"action": "receive",
-                              "channel": {"$ref": "#/channels/runnerJobs"}},
-        "consumeAuditorJobs": {"action": "receive",
-                               "channel": {"$ref": "#/channels/auditorJobs"}},
-        "consumeResults": {"action": "receive", "channel": {"$ref": "#/channels/results"}},
-    }
+    messages = _messages(schemas)
+    operations = _operations()
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "seamq", "version": SCHEMA_VERSION,
@@ -128,3 +109,32 @@ def _rewrite(node: Any) -> Any:
     if isinstance(node, list):
         return [_rewrite(v) for v in node]
     return node
+
+
+def _messages(schemas: dict[str, Any]) -> dict[str, Any]:
+    """One AsyncAPI message per contract model."""
+    return {
+        name: {
+            "name": name,
+            "contentType": "application/json",
+            "payload": {"$ref": f"#/components/schemas/{name}"},
+            "headers": {"type": "object", "properties": {
+                DELIVERY_COUNT_HEADER: {"type": "integer", "minimum": 1}}},
+            "bindings": {"amqp": {"messageType": name, "deliveryMode": 2,
+                                  "bindingVersion": "0.3.0"}},
+        }
+        for name in schemas
+    }
+
+
+def _operations() -> dict[str, Any]:
+    """What submitters, subscribers and the services do on each channel."""
+    return {
+        "submitRun": {"action": "send", "channel": {"$ref": "#/channels/submissions"}},
+        "receiveEvents": {"action": "receive", "channel": {"$ref": "#/channels/events"}},
+        "consumeRunnerJobs": {"action": "receive",
+                              "channel": {"$ref": "#/channels/runnerJobs"}},
+        "consumeAuditorJobs": {"action": "receive",
+                               "channel": {"$ref": "#/channels/auditorJobs"}},
+        "consumeResults": {"action": "receive", "channel": {"$ref": "#/channels/results"}},
+    }

@@ -1,4 +1,4 @@
-"""Turn command-line options into the contract's RunRequest."""
+"""Turn parsed command-line options into the contract's RunRequest, and the broker URL."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from services.runner.generators import parse_generator
 from shared.contract import (
     ExecutionSpec,
     GeneratorSpec,
-    Priority,
     ProjectSource,
     RunRequest,
     ServiceSpec,
 )
 from shared.errors import UsageError
 from shared.plan.reader import read_plan
+from shared.settings import Settings
 
 PROJECT_MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", ".git")
 
@@ -41,24 +41,10 @@ def project_root(plan: Path, explicit: str | None) -> Path:
     return start
 
 
-def parse_priorities(text: str) -> tuple[Priority, ...]:
-    out = []
-    for token in filter(None, (t.strip().upper() for t in text.split(","))):
-        try:
-            out.append(Priority(token))
-        except ValueError:
-            raise UsageError(f"--priority: {token!r} is not one of P0, P1, P2, P3") from None
-    return tuple(out)
-
-
-def parse_env(pairs: list[str]) -> dict[str, str]:
-    env = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError(f"--env: expected KEY=VALUE, got {pair!r}")
-        env[key.strip()] = value
-    return env
+def broker_url(args: argparse.Namespace, settings: Settings) -> str:
+    """``--broker``, else ``SEAMQ_BROKER_URL`` (a secret: it is never shown in ``--help``)."""
+    url: str | None = args.broker
+    return url if url else settings.broker_url.get_secret_value()
 
 
 def load_services(project: Path, services_file: str | None) -> dict[str, ServiceSpec]:
@@ -90,22 +76,15 @@ def load_services(project: Path, services_file: str | None) -> dict[str, Service
     return specs
 
 
-def _positive(name: str, value: float) -> None:
-    if value <= 0:
-        raise UsageError(f"{name}: must be positive, got {value:g}")
-
-
 def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunRequest:
-    """Read the plan and options into a RunRequest (usage errors raise UsageError)."""
+    """Read the plan and options into a RunRequest (usage errors raise UsageError).
+
+    The options arrive converted and range-checked (``services.cli.converters``)."""
     from services.auditor.policy import load_policy
 
     plan_path = Path(args.plan)
     root = project_root(plan_path, args.project)
     plan = read_plan(plan_path, root)
-    for name, value in (("--batch-size", args.batch_size), ("--repeats", args.repeats),
-                        ("--timeout", args.timeout), ("--concurrency", args.concurrency),
-                        ("--max-attempts", args.max_attempts)):
-        _positive(name, value)
     generator: GeneratorSpec = parse_generator(args.generator)
     template = ""
     if args.brief_template:
@@ -123,7 +102,8 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
         image=args.image,
         timeout_s=args.timeout,
         repeats=args.repeats,
-        env=parse_env(args.env),
+        confirm=args.confirm,
+        env=dict(args.env),
         setup=args.setup,
         services=services,
     )
@@ -134,7 +114,7 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
         run_id=run_id or new_run_id(),
         plan=plan,
         project=project,
-        priorities=parse_priorities(args.priority),
+        priorities=args.priority,
         batch_size=args.batch_size,
         execution=execution,
         generator=generator,

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from services.auditor.sarif import to_sarif
-from services.cli.reports import write_reports
-from shared.contract import RunReport
+from services.cli.reports import report_dict, write_reports
+from shared.contract import RunReport, RunRequest
 from shared.project import safe_relpath
 
 EXIT_CODES = {"passed": 0, "failed": 1, "interrupted": 2, "error": 3}
@@ -58,13 +58,16 @@ def text_summary(report: RunReport, out_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def finish_run(report: RunReport, project: Path | None, out_dir: Path, *, write_back: bool,
+def finish_run(report: RunReport, request: RunRequest, *, out: str | None, write_back: bool,
                fmt: str) -> int:
-    """Write the run's files, print the report (JSON or a summary), return the exit code."""
+    """Write the run's files, print the report (JSON or a summary), return the exit code.
+
+    The one way ``seamq run`` and ``seamq submit --wait`` finish: ``out`` is ``--out``
+    (default ``.seamq/runs/<run_id>``), write-back needs a project given by path."""
+    out_dir = Path(out) if out else Path(".seamq") / "runs" / request.run_id
+    project = Path(request.project.path) if request.project.kind == "path" else None
     write_run_outputs(report, out_dir, project, write_back)
     if fmt == "json":
-        from services.cli.reports import report_dict
-
         print(json.dumps(report_dict(report), indent=2))
     else:
         print(text_summary(report, out_dir))

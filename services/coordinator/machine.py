@@ -4,6 +4,8 @@
 passed | failed | flaky | rejected | missing | error``. A generated test that fails its
 audit or its runs goes back to the generator with feedback, up to ``max_attempts``.
 Handlers return the messages to publish; the caller persists state before sending them.
+What a result means for a status is ``shared.status``'s call; this module decides what
+happens next.
 """
 
 from __future__ import annotations
@@ -12,25 +14,33 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from services.coordinator.jobs import (
+    audit_feedback,
+    audit_job,
+    failure_feedback,
+    seam_job,
+    start_validation,
+)
 from services.coordinator.project_files import conftests_for, read_file
 from services.coordinator.report_builder import build_report
 from services.coordinator.state import RunState, SeamState, ValidationState
 from shared.brokers.base import Outgoing
 from shared.contract import (
     Attempt,
-    AuditJob,
+    AttemptPhase,
     AuditReport,
+    JobPhase,
     JobResult,
     RunEvent,
+    RunEventKind,
+    RunReport,
     RunRequest,
-    SeamJob,
-    SeamStatus,
-    ValidationJob,
+    TerminalStatus,
+    ValidationScope,
+    is_terminal,
 )
+from shared.status import audit_rejection, seam_status, validation_status
 from shared.topology import AUDITOR_QUEUE, RUNNER_QUEUE, event_key, priority_for
-
-FEEDBACK_LIMIT = 12_000
-DEADLINE_SLACK_S = 60.0
 
 
 class RunMachine:
@@ -46,33 +56,33 @@ class RunMachine:
     def request(self) -> RunRequest:
         return self.state.request
 
-    def _event(self, event: str, **fields: object) -> Outgoing:
-        message = RunEvent(
-            run_id=self.state.run_id, event=event, at=self.clock(), **fields  # type: ignore[arg-type]
-        )
+    def _event(self, event: RunEventKind, *, seam_id: str | None = None, status: str = "",
+               detail: str = "", report: RunReport | None = None) -> Outgoing:
+        message = RunEvent(run_id=self.state.run_id, event=event, at=self.clock(),
+                           seam_id=seam_id, status=status, detail=detail, report=report)
         return Outgoing(message=message, topic=event_key(self.state.run_id, event))
 
     def _seam_event(self, seam: SeamState) -> Outgoing:
-        return self._event("seam", seam_id=seam.id, status=seam.status.value, detail=seam.reason)
+        return self._event("seam", seam_id=seam.id, status=seam.status, detail=seam.reason)
 
     def start(self) -> list[Outgoing]:
         """Decide each seam's first step; publish the jobs whose dependencies are met."""
         out = [self._event("accepted", detail=f"{len(self.state.order)} seam(s) selected")]
         if not self.state.started_at:
             self.state.started_at = self.clock()
+        generator = self.request.generator
         for seam_id in self.state.order:
             seam = self.state.seams[seam_id]
-            if seam.status != SeamStatus.PENDING:
+            if seam.status != "pending":
                 continue
             spec = self.seams[seam_id]
             exists = (self.project_dir / spec.output_file).is_file()
-            regenerate = self.request.generator.regenerate and self.request.generator.kind != "none"
-            if (not exists or regenerate) and self.request.generator.kind != "none":
+            if (not exists or generator.regenerate) and generator.kind != "none":
                 seam.generate = True
             elif not exists:
                 reason = (f"test file {spec.output_file} does not exist and no generator "
                           "is set (--generator)")
-                self._finish(seam, SeamStatus.MISSING, reason)
+                self._finish(seam, "missing", reason)
                 out.append(self._seam_event(seam))
         out += self._dispatch_ready()
         out += self._advance_validation()
@@ -80,7 +90,7 @@ class RunMachine:
 
     def _dependencies_done(self, seam_id: str) -> bool:
         return all(
-            self.state.seams[d].status.terminal
+            is_terminal(self.state.seams[d].status)
             for d in self.seams[seam_id].depends_on
             if d in self.state.seams
         )
@@ -89,7 +99,7 @@ class RunMachine:
         out: list[Outgoing] = []
         for seam_id in self.state.order:
             seam = self.state.seams[seam_id]
-            if seam.status == SeamStatus.PENDING and self._dependencies_done(seam_id):
+            if seam.status == "pending" and self._dependencies_done(seam_id):
                 seam.started_at = self.clock()
                 out += self._generate(seam) if seam.generate else self._audit(seam)
         return out
@@ -100,36 +110,14 @@ class RunMachine:
     def _job_id(self, seam: SeamState, phase: str) -> str:
         return f"{self.state.run_id}.{seam.id}.{phase}.{seam.attempt}"
 
-    def _seam_job(self, seam: SeamState, phase: str) -> list[Outgoing]:
-        seam.job_id = self._job_id(seam, phase)
-        spec = self.seams[seam.id]
-        overlay = {spec.output_file: seam.content} if seam.content is not None else {}
-        job = SeamJob(
-            job_id=seam.job_id,
-            run_id=self.state.run_id,
-            seam=spec,
-            phase=phase,  # type: ignore[arg-type]
-            attempt=seam.attempt,
-            project=self.request.project,
-            plan_path=self.request.plan.path,
-            execution=self.request.execution,
-            generator=self.request.generator,
-            policy=self.request.policy,
-            feedback=seam.feedback[-FEEDBACK_LIMIT:],
-            overlay=overlay if phase == "execute" else {},
-            seed=(self.state.seed + sum(map(ord, seam.id)) * 7_919 + seam.attempt) % 2**32,
-            deadline_s=self._deadline(phase),
-        )
+    def _seam_job(self, seam: SeamState, phase: JobPhase) -> list[Outgoing]:
+        seam.job_id = job_id = self._job_id(seam, phase)
+        job = seam_job(self.state, self.seams[seam.id], seam, phase, job_id)
         return [Outgoing(message=job, queue=RUNNER_QUEUE, priority=self._priority(seam.id)),
                 self._seam_event(seam)]
 
-    def _deadline(self, phase: str) -> float:
-        if phase == "generate":
-            return self.request.generator.timeout_s + DEADLINE_SLACK_S
-        return self.request.execution.timeout_s + DEADLINE_SLACK_S
-
     def _generate(self, seam: SeamState) -> list[Outgoing]:
-        seam.status = SeamStatus.GENERATING
+        seam.status = "generating"
         return self._seam_job(seam, "generate")
 
     def _audit(self, seam: SeamState) -> list[Outgoing]:
@@ -139,37 +127,29 @@ class RunMachine:
             content = read_file(self.project_dir, spec.output_file)
         if not self.request.policy.enabled or content is None:
             return self._execute(seam)
-        seam.status = SeamStatus.AUDITING
-        seam.job_id = self._job_id(seam, "audit")
-        job = AuditJob(
-            job_id=seam.job_id,
-            run_id=self.state.run_id,
-            seam_id=seam.id,
-            path=spec.output_file,
-            content=content,
-            conftests=conftests_for(self.project_dir, spec.output_file),
-            policy=self.request.policy,
-            attempt=seam.attempt,
-        )
+        seam.status = "auditing"
+        seam.job_id = job_id = self._job_id(seam, "audit")
+        job = audit_job(self.state, spec, seam, job_id, content,
+                        conftests_for(self.project_dir, spec.output_file))
         return [Outgoing(message=job, queue=AUDITOR_QUEUE, priority=self._priority(seam.id)),
                 self._seam_event(seam)]
 
     def _execute(self, seam: SeamState) -> list[Outgoing]:
-        seam.status = SeamStatus.EXECUTING
+        seam.status = "executing"
         return self._seam_job(seam, "execute")
 
-    def _finish(self, seam: SeamState, status: SeamStatus, reason: str = "") -> None:
+    def _finish(self, seam: SeamState, status: TerminalStatus, reason: str = "") -> None:
         seam.status = status
         seam.reason = reason
         seam.job_id = None
         seam.finished_at = self.clock()
 
-    def _log(self, seam: SeamState, phase: str, status: str, reason: str = "") -> None:
+    def _log(self, seam: SeamState, phase: AttemptPhase, status: str, reason: str = "") -> None:
         seam.attempt_log.append(
-            Attempt(number=seam.attempt, phase=phase, status=status, reason=reason[:2_000])  # type: ignore[arg-type]
+            Attempt(number=seam.attempt, phase=phase, status=status, reason=reason[:2_000])
         )
 
-    def _retry_or_finish(self, seam: SeamState, status: SeamStatus, reason: str,
+    def _retry_or_finish(self, seam: SeamState, status: TerminalStatus, reason: str,
                          feedback: str) -> list[Outgoing]:
         """A generated test failed a gate: regenerate with feedback while attempts remain."""
         if seam.generate and seam.attempt < self.request.generator.max_attempts:
@@ -192,16 +172,10 @@ class RunMachine:
         if seam is None or seam.job_id != report.job_id or not self._accept(report.job_id):
             return []
         seam.findings = list(report.findings)
-        blocking = report.blocking
-        if blocking:
-            reason = f"{len(blocking)} audit finding(s) block this test: " + "; ".join(
-                f"{f.rule} (line {f.line})" for f in blocking[:5]
-            )
+        reason = audit_rejection(report)
+        if reason:
             self._log(seam, "audit", "rejected", reason)
-            feedback = "The audit rejected the test:\n" + "\n".join(
-                f"- line {f.line}: [{f.rule}] {f.message}" for f in blocking
-            )
-            out = self._retry_or_finish(seam, SeamStatus.REJECTED, reason, feedback)
+            out = self._retry_or_finish(seam, "rejected", reason, audit_feedback(report))
         else:
             self._log(seam, "audit", "passed")
             out = self._execute(seam)
@@ -219,25 +193,24 @@ class RunMachine:
         seam.infrastructure = result.infrastructure
         self._log(seam, "execute", result.status, result.reason)
         if result.status == "passed":
-            self._finish(seam, SeamStatus.PASSED)
+            self._finish(seam, "passed")
             out = [self._seam_event(seam)]
         else:
-            status = SeamStatus(result.status) if result.status in SeamStatus._value2member_map_ \
-                else SeamStatus.ERROR
-            out = self._retry_or_finish(seam, status, result.reason, _failure_feedback(result))
+            out = self._retry_or_finish(seam, seam_status(result), result.reason,
+                                        failure_feedback(result))
         return out + self._after_terminal()
 
     def _on_generated(self, seam: SeamState, result: JobResult) -> list[Outgoing]:
         if result.status != "generated" or result.generated_content is None:
             reason = result.reason or "generator produced nothing"
             self._log(seam, "generate", "failed", reason)
-            return self._retry_or_finish(seam, SeamStatus.ERROR, f"generation failed: {reason}",
+            return self._retry_or_finish(seam, "error", f"generation failed: {reason}",
                                          f"The previous attempt failed: {reason}")
         seam.content = result.generated_content
         seam.generated = True
         if result.scaffold:
             self._log(seam, "generate", "scaffold", "scaffold only")
-            self._finish(seam, SeamStatus.REJECTED, "scaffold only")
+            self._finish(seam, "rejected", "scaffold only")
             return [self._seam_event(seam)]
         self._log(seam, "generate", "generated")
         return self._audit(seam)
@@ -245,58 +218,24 @@ class RunMachine:
     def _after_terminal(self) -> list[Outgoing]:
         return self._dispatch_ready() + self._advance_validation()
 
-    def _passed_files(self, seam_ids: list[str]) -> tuple[list[str], dict[str, str]]:
-        files, overlay = [], {}
-        for seam_id in seam_ids:
-            seam = self.state.seams[seam_id]
-            if seam.status == SeamStatus.PASSED:
-                path = self.seams[seam_id].output_file
-                files.append(path)
-                if seam.content is not None:
-                    overlay[path] = seam.content
-        return files, overlay
-
-    def _validation_job(self, v: ValidationState, scope: str, index: int) -> list[Outgoing]:
-        files, overlay = self._passed_files(v.seams)
-        if self.request.skip_validation:
-            v.status, v.detail = "skipped", "--skip-validation"
-            return []
-        if len(files) < 2:
-            v.status, v.detail = "skipped", f"{len(files)} passed file(s): nothing to run together"
-            return []
-        v.status = "running"
-        v.seed = (self.state.seed + 104_729 * (index + 1) + (0 if scope == "batch" else 1)) % 2**32
-        v.job_id = f"{self.state.run_id}.{scope}.{index}"
-        job = ValidationJob(
-            job_id=v.job_id,
-            run_id=self.state.run_id,
-            scope=scope,  # type: ignore[arg-type]
-            batch_index=index,
-            seam_ids=tuple(v.seams),
-            files=tuple(files),
-            project=self.request.project,
-            execution=self.request.execution,
-            overlay=overlay,
-            seed=v.seed,
-            deadline_s=self._deadline("execute"),
-        )
+    def _start_validation(self, v: ValidationState, scope: ValidationScope,
+                          index: int) -> list[Outgoing]:
+        """Send the batch's (or suite's) job, or say it was skipped."""
+        job = start_validation(self.state, self.seams, v, scope, index)
+        if job is None:
+            return [self._event(scope, status=v.status, detail=v.detail)]
         return [Outgoing(message=job, queue=RUNNER_QUEUE, priority=priority_for(0))]
 
     def _advance_validation(self) -> list[Outgoing]:
         out: list[Outgoing] = []
         for index, batch in enumerate(self.state.batches):
             if batch.status == "pending" and all(
-                self.state.seams[s].status.terminal for s in batch.seams
+                is_terminal(self.state.seams[s].status) for s in batch.seams
             ):
-                out += self._validation_job(batch, "batch", index)
-                if batch.status != "running":
-                    out.append(self._event("batch", status=batch.status, detail=batch.detail))
+                out += self._start_validation(batch, "batch", index)
         batches_done = all(b.status not in ("pending", "running") for b in self.state.batches)
         if batches_done and self.state.suite.status == "pending":
-            out += self._validation_job(self.state.suite, "suite", len(self.state.batches))
-            if self.state.suite.status != "running":
-                out.append(self._event("suite", status=self.state.suite.status,
-                                       detail=self.state.suite.detail))
+            out += self._start_validation(self.state.suite, "suite", len(self.state.batches))
         if self.state.suite.status not in ("pending", "running") and not self.state.finished:
             self.state.finished_at = self.clock()
             out.append(self._finished_event())
@@ -309,7 +248,7 @@ class RunMachine:
         )
         if target is None or target.job_id != result.job_id or not self._accept(result.job_id):
             return []
-        target.status = result.status if result.status in ("isolated", "conflict") else "error"
+        target.status = validation_status(result)
         target.detail = result.reason
         target.collected = len(result.collected)
         out = [self._event(result.kind, status=target.status, detail=target.detail)]
@@ -324,15 +263,3 @@ class RunMachine:
         self.state.interrupted = True
         self.state.finished_at = self.clock()
         return self._finished_event()
-
-
-def _failure_feedback(result: JobResult) -> str:
-    lines = [f"The test did not pass: {result.status}: {result.reason}"]
-    for test in result.tests:
-        if test.outcome != "passed":
-            lines.append(f"\n## {test.name}: {test.outcome} (runs: {', '.join(test.runs)})")
-            if test.message:
-                lines.append(test.message[-3_000:])
-    if result.logs_tail and result.status == "error":
-        lines.append("\n## Output\n" + result.logs_tail[-3_000:])
-    return "\n".join(lines)[-FEEDBACK_LIMIT:]

@@ -1,17 +1,19 @@
-"""Build the RunReport from a run's state: seams, batches, suite and the count check."""
+"""Build the RunReport from a run's state: seams, batches, suite and the count check.
+
+Statuses and the summary come from ``shared.status``; this module only gathers the facts.
+"""
 
 from __future__ import annotations
 
-from services.cli.reports import summary_counts
-from services.coordinator.state import RunState, ValidationState
+from services.coordinator.state import RunState
 from shared.contract import (
     BatchReport,
     CountCheck,
     RunReport,
     SeamReport,
-    SeamStatus,
     SuiteReport,
 )
+from shared.status import reported_seam, reported_validation, run_status, summarize
 
 
 def _seam_reports(state: RunState) -> list[SeamReport]:
@@ -20,18 +22,14 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
     for seam_id in state.order:
         seam = state.seams[seam_id]
         spec = specs[seam_id]
-        status = seam.status
-        reason = seam.reason
-        if not status.terminal:
-            reason = f"interrupted while {status.value}"
-            status = SeamStatus.ERROR
+        status, reason = reported_seam(seam.status, seam.reason)
         result = seam.result
         reports.append(
             SeamReport(
                 id=seam_id,
                 title=spec.title,
-                priority=spec.label,  # type: ignore[arg-type]
-                status=status.value,  # type: ignore[arg-type]
+                priority=spec.label,
+                status=status,
                 reason=reason,
                 file=spec.output_file,
                 attempts=seam.attempt if seam.attempt_log else 0,
@@ -39,6 +37,12 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                 tests=result.tests if result else (),
                 findings=tuple(seam.findings),
                 seeds=tuple(r.seed for r in result.repeats) if result else (),
+                repeats=result.repeats if result else (),
+                confirmations=result.confirmations if result else (),
+                overridden=result.overridden if result else (),
+                shared_with=tuple(other.id for other in state.request.plan.seams
+                                  if other.id != seam_id and other.id in state.seams
+                                  and other.output_file == spec.output_file),
                 duration_s=round(max(0.0, seam.finished_at - seam.started_at), 3)
                 if seam.finished_at and seam.started_at else 0.0,
                 attempt_log=tuple(seam.attempt_log),
@@ -48,48 +52,38 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
     return reports
 
 
-def _validation(v: ValidationState) -> str:
-    return v.status if v.status in ("isolated", "conflict", "error", "skipped") else "skipped"
-
-
 def count_check(state: RunState) -> CountCheck:
-    """Plan seams vs test files present; expected test counts vs tests collected."""
+    """Plan seams vs test files present; expected test counts vs tests collected.
+
+    Every mismatch is listed. A file shared by seams counts once. A rejected seam's tests
+    were never run, which is said as such rather than counted as missing tests.
+    """
     specs = {s.id: s for s in state.request.plan.seams}
-    files = 0
-    collected = 0
+    files: dict[str, int] = {}
     expected: int | None = None
     problems: list[str] = []
+    missing = [sid for sid in state.order if state.seams[sid].status in ("missing", "pending")]
     for seam_id in state.order:
         seam, spec = state.seams[seam_id], specs[seam_id]
-        if seam.status not in (SeamStatus.MISSING, SeamStatus.PENDING):
-            files += 1
+        if seam_id in missing:
+            continue
         got = len(seam.result.collected) if seam.result else 0
-        collected += got
-        if spec.expected_tests is not None:
-            expected = (expected or 0) + spec.expected_tests
-            if got != spec.expected_tests:
-                problems.append(f"seam {seam_id}: expected {spec.expected_tests} test(s), "
-                                f"collected {got}")
-    if files != len(state.order):
-        problems.insert(0, f"{len(state.order) - files} selected seam(s) have no test file")
-    return CountCheck(plan_seams=len(state.order), files=files, expected_tests=expected,
-                      collected_tests=collected, ok=not problems, detail="; ".join(problems))
-
-
-def run_status(state: RunState, seams: list[SeamReport], check: CountCheck) -> str:
-    if state.interrupted:
-        return "interrupted"
-    statuses = {s.status for s in seams}
-    if statuses - {"passed", "error"} or not check.ok:
-        return "failed"
-    if any(v.status == "conflict" for v in (*state.batches, state.suite)):
-        return "failed"
-    if "error" in statuses:
-        infra = any(state.seams[s.id].infrastructure for s in seams if s.status == "error")
-        return "error" if infra else "failed"
-    if any(v.status == "error" for v in (*state.batches, state.suite)):
-        return "error"
-    return "passed"
+        files[spec.output_file] = max(files.get(spec.output_file, 0), got)
+        if spec.expected_tests is None:
+            continue
+        expected = (expected or 0) + spec.expected_tests
+        if seam.status == "rejected":
+            problems.append(f"seam {seam_id}: {spec.expected_tests} expected test(s) not run "
+                            "(rejected)")
+        elif got != spec.expected_tests:
+            problems.append(f"seam {seam_id}: expected {spec.expected_tests} test(s), "
+                            f"collected {got}")
+    if missing:
+        problems.insert(0, f"{len(missing)} selected seam(s) have no test file: "
+                           f"{', '.join(missing)}")
+    return CountCheck(plan_seams=len(state.order), files=len(files), expected_tests=expected,
+                      collected_tests=sum(files.values()), ok=not problems,
+                      detail="; ".join(problems))
 
 
 def build_report(state: RunState) -> RunReport:
@@ -100,20 +94,25 @@ def build_report(state: RunState) -> RunReport:
         for specs in state.request.plan.seams
         if specs.id in state.seams and state.seams[specs.id].generated
     }
-    summary = summary_counts(seams)
-    summary["duration_s"] = round(max(0.0, state.finished_at - state.started_at), 3)
+    status = run_status(
+        seams,
+        interrupted=state.interrupted,
+        validations=[v.status for v in (*state.batches, state.suite)],
+        count_ok=check.ok,
+        infrastructure={s.id for s in state.seams.values() if s.infrastructure},
+    )
     return RunReport(
         run_id=state.run_id,
-        status=run_status(state, seams, check),  # type: ignore[arg-type]
+        status=status,
         plan=state.request.plan.path,
-        summary=summary,
+        summary=summarize(seams, round(max(0.0, state.finished_at - state.started_at), 3)),
         seams=tuple(seams),
         batches=tuple(
-            BatchReport(seams=tuple(b.seams), status=_validation(b), detail=b.detail,  # type: ignore[arg-type]
-                        seed=b.seed)
+            BatchReport(seams=tuple(b.seams), status=reported_validation(b.status),
+                        detail=b.detail, seed=b.seed)
             for b in state.batches
         ),
-        suite=SuiteReport(status=_validation(state.suite), seed=state.suite.seed,  # type: ignore[arg-type]
+        suite=SuiteReport(status=reported_validation(state.suite.status), seed=state.suite.seed,
                           detail=state.suite.detail, count_check=check),
         generated_files=generated,
         started_at=state.started_at,

@@ -15,7 +15,7 @@ from services.coordinator.scheduler import dispatch_order, make_batches, select
 from services.coordinator.state import RunState, SeamState, ValidationState
 from services.coordinator.store import RunStore, project_key
 from shared.brokers.base import Delivery, Outgoing
-from shared.contract import AuditReport, JobResult, RunEvent, RunRequest, SeamStatus
+from shared.contract import AuditReport, JobResult, RunEvent, RunRequest
 from shared.errors import RejectMessage, SandboxError
 from shared.project import materialize, pin
 from shared.topology import event_key
@@ -156,7 +156,7 @@ class CoordinatorService:
             done = {
                 s.id: s.finished_at - s.started_at
                 for s in state.seams.values()
-                if s.status == SeamStatus.PASSED and s.finished_at and s.started_at
+                if s.status == "passed" and s.finished_at and s.started_at
             }
             self.store.record_durations(_key(state.request), done)
             self._machines.pop(state.run_id, None)

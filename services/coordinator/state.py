@@ -8,12 +8,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from shared.contract import Attempt, Finding, JobResult, RunRequest, SeamStatus
+from shared.contract import (
+    Attempt,
+    Finding,
+    JobResult,
+    RunRequest,
+    SeamStatus,
+    ValidationProgress,
+)
 
 
 class SeamState(BaseModel):
     id: str
-    status: SeamStatus = SeamStatus.PENDING
+    status: SeamStatus = "pending"
     reason: str = ""
     generate: bool = False
     attempt: int = 1
@@ -31,7 +38,7 @@ class SeamState(BaseModel):
 
 class ValidationState(BaseModel):
     seams: list[str]
-    status: str = "pending"
+    status: ValidationProgress = "pending"
     detail: str = ""
     job_id: str | None = None
     seed: int | None = None

@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 
+from shared.contract import Outcome
 from shared.errors import SeamqError
+from shared.status import JunitCase
+
+# JUnit child elements that mark a test case as not passed, worst first.
+_TAGS: tuple[tuple[str, Outcome], ...] = (
+    ("failure", "failed"), ("error", "error"), ("skipped", "skipped"))
 
 
 class JunitError(SeamqError):
     """The JUnit file is missing or not valid XML."""
-
-
-@dataclass(frozen=True)
-class JunitCase:
-    nodeid: str
-    file: str
-    line: int
-    outcome: str
-    duration_s: float
-    message: str
 
 
 def _nodeid(classname: str, name: str, file: str) -> str:
@@ -33,8 +28,8 @@ def _nodeid(classname: str, name: str, file: str) -> str:
     return "::".join(parts)
 
 
-def _outcome(case: ET.Element) -> tuple[str, str]:
-    for tag, outcome in (("failure", "failed"), ("error", "error"), ("skipped", "skipped")):
+def _outcome(case: ET.Element) -> tuple[Outcome, str]:
+    for tag, outcome in _TAGS:
         child = case.find(tag)
         if child is not None:
             text = (child.get("message") or "") + "\n" + (child.text or "")

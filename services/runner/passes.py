@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from services.runner.evidence import judge_outputs
 from services.runner.sandboxes.base import Limits, Mounts, Sandbox, SandboxRequest
-from services.runner.verdict import RepeatVerdict, judge
 from shared.contract import ExecutionSpec
+from shared.status import ProcessVerdict
 
-PLUGIN = Path(__file__).parent / "plugin" / "seamq_order.py"
+PLUGIN_DIR = Path(__file__).parent / "plugin"
 BASE_ENV = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1"}
 
@@ -47,15 +48,23 @@ def sandbox_env(spec: ExecutionSpec, home: str, support: str, path: str) -> dict
     return env
 
 
+# Plugins that would parallelise, rerun, reorder or replay: the plugin removes their options
+# and registers their markers (services/runner/plugin/seamq_control.py).
+BLOCKED = ("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
+           "-p", "no:rerunfailures", "-p", "no:random_order", "-p", "no:repeat")
+
+
 def pytest_argv(
     python: str, files: Sequence[str], mounts: Mounts, p: Pass, setup: str
 ) -> tuple[str, ...]:
     outputs = mounts.outputs
+    # One word per option (``--seamq-out=DIR``): pytest finds the project's ini file from
+    # the non-option words before it knows seamq's options, so a separate DIR would count.
+    # No --rootdir: it is found as plain pytest finds it from the project.
     argv = (
-        python, "-m", "pytest", "--rootdir", mounts.workspace,
-        "-p", "seamq_order", "-p", "no:cacheprovider",
-        "-p", "no:randomly", "--seamq-seed", str(p.seed), "--seamq-out", outputs,
-        "-o", "junit_family=xunit1", "--junitxml", f"{outputs}/junit.xml",
+        python, "-m", "pytest", "-p", "seamq_order", *BLOCKED,
+        f"--seamq-seed={p.seed}", f"--seamq-out={outputs}",
+        "-o", "junit_family=xunit1", f"--junitxml={outputs}/junit.xml",
         "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []), "--", *files,
     )
     if setup:
@@ -73,18 +82,19 @@ def run_passes(
     name: str,
     deadline_s: float,
     labels: dict[str, str],
-    on_pass: Callable[[RepeatVerdict], None] | None = None,
+    on_pass: Callable[[ProcessVerdict], None] | None = None,
     stop_on_error: bool = True,
-) -> tuple[list[RepeatVerdict], str]:
+) -> tuple[list[ProcessVerdict], str]:
     """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail."""
-    verdicts: list[RepeatVerdict] = []
+    verdicts: list[ProcessVerdict] = []
     tail = ""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="seamq-exec-") as tmp:
         base = Path(tmp)
         support = base / "support"
         support.mkdir()
-        shutil.copy(PLUGIN, support / PLUGIN.name)
+        for module in PLUGIN_DIR.glob("seamq_*.py"):
+            shutil.copy(module, support / module.name)
         for index, p in enumerate(passes):
             remaining = deadline_s - (time.monotonic() - started)
             run_dir = base / f"ws-{index}"
@@ -92,33 +102,15 @@ def run_passes(
             shutil.copytree(workspace, run_dir, symlinks=True)
             outputs.mkdir()
             outputs.chmod(0o777)
-            mounts = sandbox.mounts((run_dir, outputs, support))
-            home, path = "/tmp", "/usr/local/bin:/usr/bin:/bin"
-            if sandbox.kind != "docker":
-                # A host process gets a home of its own and finds the runner's interpreter.
-                home = str(base / f"home-{index}")
-                Path(home).mkdir()
-                path = f"{Path(sandbox.python).parent}:{path}"
-            request = SandboxRequest(
-                name=f"{name}-{index}",
-                workspace=run_dir,
-                outputs=outputs,
-                support=support,
-                argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup),
-                env=sandbox_env(spec, home, mounts.support, path),
-                timeout_s=max(1.0, remaining),
-                limits=Limits(memory_mb=spec.memory_mb, cpus=spec.cpus, pids=spec.pids),
-                image=spec.image,
-                network=bool(spec.services),
-                labels={**labels, "seamq.pass": str(index)},
-            )
+            request = _request(sandbox, spec, files, p, base, index, remaining,
+                               name=name, labels=labels)
             outcome = sandbox.run(request)
             if outcome.failure == "timeout":
                 # The deadline is the job's, however much of it earlier passes used.
                 outcome = replace(outcome, reason=f"timed out after {deadline_s:g} s "
                                   "(the job's wall-clock deadline)")
             tail = outcome.output
-            verdict = judge(p.seed, outcome, outputs)
+            verdict = judge_outputs(p.seed, outcome, outputs)
             verdicts.append(verdict)
             if on_pass is not None:
                 on_pass(verdict)
@@ -126,3 +118,30 @@ def run_passes(
             if verdict.outcome == "error" and stop_on_error:
                 break
     return verdicts, tail[-8000:]
+
+
+def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pass, base: Path,
+             index: int, remaining: float, *, name: str,
+             labels: dict[str, str]) -> SandboxRequest:
+    """The sandbox request for pass ``index``, whose copies live under ``base``."""
+    run_dir, outputs, support = base / f"ws-{index}", base / f"out-{index}", base / "support"
+    mounts = sandbox.mounts((run_dir, outputs, support))
+    home, path = "/tmp", "/usr/local/bin:/usr/bin:/bin"
+    if sandbox.kind != "docker":
+        # A host process gets a home of its own and finds the runner's interpreter.
+        home = str(base / f"home-{index}")
+        Path(home).mkdir()
+        path = f"{Path(sandbox.python).parent}:{path}"
+    return SandboxRequest(
+        name=f"{name}-{index}",
+        workspace=run_dir,
+        outputs=outputs,
+        support=support,
+        argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup),
+        env=sandbox_env(spec, home, mounts.support, path),
+        timeout_s=max(1.0, remaining),
+        limits=Limits(memory_mb=spec.memory_mb, cpus=spec.cpus, pids=spec.pids),
+        image=spec.image,
+        network=bool(spec.services),
+        labels={**labels, "seamq.pass": str(index)},
+    )

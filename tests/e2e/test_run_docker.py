@@ -2,7 +2,8 @@
 
 Every hostile test is written as an attack that *passes only if it gets out*: a contained
 attack fails, a resource attack ends as an error with its cause, a forged verdict is an
-error. The audit is switched off for this run so the sandbox alone must contain them.
+error. The attacks come from the hostile corpus (``tests/integration/hostile``). The audit
+is switched off for this run so the sandbox alone must contain them.
 """
 
 from __future__ import annotations
@@ -15,98 +16,41 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.project import Project
+from tests.integration.hostile.payloads import source
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
 IMAGE = os.environ.get("SEAMQ_SANDBOX_IMAGE", "seamq-sandbox:latest")
 
-SEAMS = {
-    "ordinary_a": ("passed", "", '''
+ORDINARY = {
+    "ordinary_a": '''
         def test_adds():
             assert sum([1, 2, 3]) == 6
-        '''),
-    "ordinary_b": ("passed", "", '''
+        ''',
+    "ordinary_b": '''
         import json
 
         def test_round_trips_json():
             assert json.loads(json.dumps({"a": [1, 2]})) == {"a": [1, 2]}
-        '''),
-    "network": ("failed", "", '''
-        import os, socket
-
-        def test_reaches_a_host_service():
-            socket.create_connection(("127.0.0.1", int(os.environ["HOST_PORT"])), timeout=2)
-        '''),
-    "write_outside": ("failed", "", '''
-        from pathlib import Path
-
-        def test_writes_into_the_system():
-            Path("/etc/seamq-pwned").write_text("x")
-            assert Path("/etc/seamq-pwned").exists()
-        '''),
-    "docker_socket": ("failed", "", '''
-        import os
-
-        def test_finds_the_docker_socket():
-            assert os.path.exists("/var/run/docker.sock")
-        '''),
-    "root": ("failed", "", '''
-        import os
-
-        def test_runs_as_root():
-            assert os.getuid() == 0
-        '''),
-    "secrets": ("failed", "", '''
-        import os
-
-        def test_reads_the_runners_secret():
-            assert os.environ.get("SEAMQ_E2E_SECRET") == "hunter2"
-        '''),
-    "memory_flood": ("error", "out of memory", '''
-        def test_eats_memory():
-            hog = [bytearray(64 * 1024 * 1024) for _ in range(64)]
-            assert len(hog) == 64
-        '''),
-    "runaway": ("error", "timed out", '''
-        def test_never_ends():
-            n = 0
-            while n >= 0:
-                n += 1
-            assert n
-        '''),
-    "patch_reports": ("error", "tampering", '''
-        import _pytest.reports
-        _original = _pytest.reports.TestReport.from_item_and_call
-
-        def _always_pass(item, call):
-            report = _original(item, call)
-            report.outcome = "passed"
-            return report
-
-        _pytest.reports.TestReport.from_item_and_call = staticmethod(_always_pass)
-
-        def test_really_fails():
-            assert 1 == 2
-        '''),
-    "early_exit": ("error", "no results", '''
-        import os
-
-        def test_leaves_before_pytest_reports():
-            os._exit(0)
-        '''),
+        ''',
+}
+# Hostile case -> (the status it must get, part of its reason).
+HOSTILE = {
+    "escape_network": ("failed", ""),
+    "escape_write_outside": ("failed", ""),
+    "escape_docker_socket": ("failed", ""),
+    "escape_root": ("failed", ""),
+    "escape_secrets": ("failed", ""),
+    "memory_flood": ("error", "out of memory"),
+    "runaway_loop": ("error", "timed out"),
+    "patch_report_factory": ("error", "tampering"),
+    "early_exit": ("error", "no results"),
     # Refused forks fail the test; if the sampler saw the limit it is an error: both truthful.
-    "fork_flood": ("failed|error", "", '''
-        import os, time
-
-        def test_forks_without_bound():
-            children = 0
-            for _ in range(2000):
-                if os.fork() == 0:
-                    time.sleep(30)
-                    os._exit(0)
-                children += 1
-            assert children == 2000
-        '''),
+    "fork_flood_unhandled": ("failed|error", ""),
+}
+SEAMS = {
+    **{name: ("passed", "", body) for name, body in ORDINARY.items()},
+    **{case: (*expected, source(case)) for case, expected in HOSTILE.items()},
 }
 
 

@@ -1,10 +1,10 @@
-"""``seamq run`` end to end on the embedded default with the local sandbox."""
+"""``seamq run`` end to end on the embedded default with the local sandbox: what each seam and
+batch is judged, from a pass to a timeout, a collection error and an order-dependent pair."""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -67,7 +67,8 @@ def test_a_failing_test_exits_one_and_reports_its_message(project: Project) -> N
     assert result.code == 1, result.stderr
     seam = result.seam("1")
     assert seam["status"] == "failed"
-    assert seam["tests"][0]["runs"] == ["failed", "failed"]
+    # two repeats, then three runs alone (--confirm's default) before it is called failed
+    assert seam["tests"][0]["runs"] == ["failed"] * 5
     assert "total should be five" in seam["tests"][0]["message"]
 
 
@@ -204,75 +205,6 @@ def test_runner_environment_does_not_leak_into_tests(project: Project) -> None:
     assert result.seam("1")["status"] == "passed"
 
 
-def test_json_format_prints_the_report_on_stdout(project: Project) -> None:
-    project.write("tests/test_one_integration.py", GOOD.format(n=1, m=2))
-    project.plan(("1", "P0", "test_one_integration.py"))
-
-    result = project.run("--format", "json", "--repeats", "1")
-
-    assert result.code == 0, result.stderr
-    assert json.loads(result.stdout)["seams"][0]["status"] == "passed"
-
-
-def test_ctrl_c_exits_two_and_leaves_a_partial_report(project: Project) -> None:
-    project.write("tests/test_slow_integration.py", '''
-        """Seam 1."""
-        import time
-
-
-        def test_takes_a_while():
-            """Scope: slow work."""
-            time.sleep(60)
-            assert time.time() > 0
-        ''')
-    project.plan(("1", "P0", "test_slow_integration.py"))
-    out = project.root / ".seamq-out"
-    env = {**os.environ, "SEAMQ_STATE_DIR": str(project.root / ".state"),
-           "SEAMQ_CACHE_DIR": str(project.root / ".cache")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "services.cli.main", "run", str(project.root / "tests/TEST_PLAN.md"),
-         "--out", str(out), "--sandbox", "local"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    assert proc.stderr is not None
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if "executing" in line:
-            break
-    time.sleep(1.5)
-
-    proc.send_signal(signal.SIGINT)
-    _, rest = proc.communicate(timeout=60)
-
-    assert proc.returncode == 2, "".join(seen) + rest
-    report = json.loads((out / "report.json").read_text())
-    assert report["status"] == "interrupted"
-    assert report["seams"][0]["status"] == "error"
-    assert "interrupted" in report["seams"][0]["reason"]
-
-
-@pytest.mark.parametrize(
-    ("plan_text", "message"),
-    [
-        ("# Nothing here\n\nJust prose.\n", "no seam"),
-        ("### SEAM 1: A\n- **Depends On**: SEAM 9\n", "unknown"),
-    ],
-)
-def test_bad_plans_get_one_line_and_exit_four(project: Project, plan_text: str,
-                                              message: str) -> None:
-    project.write("tests/TEST_PLAN.md", plan_text)
-
-    result = project.run()
-
-    assert result.code == 4
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert lines[0].startswith(str(project.root / "tests/TEST_PLAN.md") + ":")
-    assert message in lines[0].lower()
-    assert "Traceback" not in result.stderr
-
-
 def test_the_example_reports_its_order_dependent_pair_as_a_batch_conflict(
     tmp_path: Path,
 ) -> None:
@@ -295,33 +227,3 @@ def test_the_example_reports_its_order_dependent_pair_as_a_batch_conflict(
     assert {"3", "4"} <= set(conflicts[0]["seams"])
     assert "test_cached_reads_integration.py" in conflicts[0]["detail"]
     assert report["suite"]["count_check"]["ok"] is True
-
-
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("--priority", "P7"), "--priority"),
-        (("--env", "NOEQUALS"), "--env"),
-        (("--batch-size", "0"), "--batch-size"),
-        (("--repeats", "0"), "--repeats"),
-        (("--generator", "magic:x"), "--generator"),
-        (("--brief-template", "/nonexistent/brief.md"), "--brief-template"),
-        (("--services", "/nonexistent/services.toml"), "services"),
-        (("--policy", "/nonexistent/policy.toml"), "policy"),
-        (("--project", "/nonexistent/project"), "--project"),
-        (("--sandbox", "vm"), "--sandbox"),
-        (("--broker", "redis://x"), "--broker"),
-    ],
-)
-def test_bad_options_get_one_line_and_exit_four(project: Project, args: tuple[str, ...],
-                                                message: str) -> None:
-    project.write("tests/test_one_integration.py", GOOD.format(n=1, m=2))
-    project.plan(("1", "P0", "test_one_integration.py"))
-
-    result = project.run(*args)
-
-    assert result.code == 4, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert message in lines[0]
-    assert "Traceback" not in result.stderr

@@ -10,54 +10,8 @@ import pytest
 from services.runner.execute import execute_seam
 from services.runner.sandboxes.local import LocalSandbox
 from shared.contract import ExecutionSpec, Priority, ProjectSource, Seam, SeamJob
-
-HOSTILE = {
-    "patch_report": '''
-        import _pytest.reports
-        _original = _pytest.reports.TestReport.from_item_and_call
-
-        def _always_pass(item, call):
-            report = _original(item, call)
-            report.outcome = "passed"
-            return report
-
-        _pytest.reports.TestReport.from_item_and_call = staticmethod(_always_pass)
-
-        def test_really_fails():
-            assert 1 == 2
-        ''',
-    "hook_in_module": '''
-        import pytest
-
-        @pytest.hookimpl(hookwrapper=True)
-        def pytest_runtest_makereport(item, call):
-            outcome = yield
-            outcome.get_result().outcome = "passed"
-
-        def test_really_fails():
-            assert 1 == 2
-        ''',
-    "os_exit": '''
-        import os
-
-        def test_leaves_early():
-            os._exit(0)
-        ''',
-    "sys_exit_at_import": '''
-        import sys
-        sys.exit(0)
-
-        def test_never_runs():
-            assert 1 == 2
-        ''',
-    "runtest_patched": '''
-        import _pytest.python
-        _pytest.python.Function.runtest = lambda self: None
-
-        def test_really_fails():
-            assert 1 == 2
-        ''',
-}
+from tests.integration.hostile import payloads
+from tests.waiting import wait_until
 
 
 def _run(tmp_path: Path, source: str, **spec: object) -> tuple[str, str]:
@@ -72,9 +26,9 @@ def _run(tmp_path: Path, source: str, **spec: object) -> tuple[str, str]:
     return result.status, result.reason
 
 
-@pytest.mark.parametrize("case", sorted(HOSTILE))
+@pytest.mark.parametrize("case", payloads.FORGERIES)
 def test_hostile_test_code_never_produces_passed(tmp_path: Path, case: str) -> None:
-    status, reason = _run(tmp_path, HOSTILE[case])
+    status, reason = _run(tmp_path, payloads.source(case))
 
     assert status in ("error", "failed"), reason
     assert status != "passed"
@@ -89,21 +43,28 @@ def test_an_ordinary_test_passes(tmp_path: Path) -> None:
     assert (status, reason) == ("passed", "")
 
 
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
 def test_a_runaway_process_group_is_killed_at_the_deadline(tmp_path: Path) -> None:
-    marker = tmp_path / "survivor"
+    pidfile = tmp_path / "child.pid"
     status, reason = _run(tmp_path, f'''
         import subprocess, sys, time
 
         def test_spawns_and_hangs():
             subprocess.Popen([sys.executable, "-c",
-                "import time, pathlib; time.sleep(3); "
-                "pathlib.Path({str(marker)!r}).write_text('x')"])
+                "import os, time, pathlib; "
+                "pathlib.Path({str(pidfile)!r}).write_text(str(os.getpid())); time.sleep(60)"])
             time.sleep(60)
         ''', timeout_s=1.5)
 
     assert status == "error"
     assert "timed out after 1.5 s" in reason
-    import time
-
-    time.sleep(3.5)
-    assert not marker.exists(), "a child of the timed-out test outlived the deadline"
+    wait_until(pidfile.exists, timeout=5)
+    child = int(pidfile.read_text())
+    wait_until(lambda: not _alive(child), timeout=5)

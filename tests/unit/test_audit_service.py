@@ -1,12 +1,14 @@
-"""The auditor service handler: AuditJob in, AuditReport out, pure."""
+"""The auditor service handler: AuditJob in, AuditReport out, pure; and its broker adapter."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.auditor.service import handle_audit_job, relevant_conftests
+from services.auditor.service import audit_handler, handle_audit_job, relevant_conftests
+from shared.brokers.base import Delivery
 from shared.contract import AuditJob, AuditPolicy, AuditReport
 from shared.errors import RejectMessage
+from shared.topology import AUDITOR_QUEUE, RESULTS_QUEUE
 
 SOURCE = '''"""Cart seam."""
 import pytest
@@ -97,3 +99,21 @@ def test_relevant_conftests_are_the_directory_and_its_parents() -> None:
     relevant = relevant_conftests("tests/cart/test_cart_integration.py", conftests)
 
     assert sorted(relevant) == ["conftest.py", "tests/cart/conftest.py", "tests/conftest.py"]
+
+
+async def test_audit_handler_sends_the_report_to_the_results_queue() -> None:
+    delivery = Delivery(message=job(), queue=AUDITOR_QUEUE, message_id="m1")
+
+    (out,) = await audit_handler(delivery)
+
+    assert out.queue == RESULTS_QUEUE
+    assert isinstance(out.message, AuditReport)
+    assert out.message.job_id == "j1"
+
+
+async def test_audit_handler_dead_letters_what_is_not_an_audit_job() -> None:
+    report = await handle_audit_job(job())
+    delivery = Delivery(message=report, queue=AUDITOR_QUEUE, message_id="m1")
+
+    with pytest.raises(RejectMessage, match="auditors take AuditJob"):
+        await audit_handler(delivery)

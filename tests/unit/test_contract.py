@@ -8,9 +8,13 @@ import pytest
 
 from shared.contract import (
     MAX_MESSAGE_BYTES,
+    PRIORITY_NAMES,
+    TERMINAL_STATUSES,
     Priority,
     ProjectSource,
+    RunReport,
     RunRequest,
+    RunSummary,
     Seam,
     TestPlan,
     decode,
@@ -81,3 +85,29 @@ def test_json_schema_is_exported_for_every_message() -> None:
     assert {"RunRequest", "SeamJob", "ValidationJob", "AuditJob", "AuditReport", "JobResult",
             "RunEvent", "RunReport"} <= set(schemas)
     assert "plan" in schemas["RunRequest"]["properties"]
+
+
+def test_the_priority_enum_and_the_priority_names_agree() -> None:
+    assert tuple(p.value for p in Priority) == PRIORITY_NAMES
+
+
+def test_a_report_summary_reads_back_from_its_documented_json_shape() -> None:
+    body = json.dumps({
+        "run_id": "r1", "status": "failed", "plan": "PLAN.md", "seams": [],
+        "summary": {"seams": dict.fromkeys(TERMINAL_STATUSES, 1), "tests": {"passed": 2},
+                    "duration_s": 3},
+    }).encode()
+
+    report = decode("RunReport", body)
+
+    assert isinstance(report, RunReport)
+    assert report.summary == RunSummary(seams=dict.fromkeys(TERMINAL_STATUSES, 1),
+                                        tests={"passed": 2}, duration_s=3.0)
+
+
+def test_a_summary_with_an_unknown_status_is_rejected() -> None:
+    body = json.dumps({"run_id": "r1", "status": "failed", "plan": "PLAN.md", "seams": [],
+                       "summary": {"seams": {"green": 1}}}).encode()
+
+    with pytest.raises(DecodeError, match="summary"):
+        decode("RunReport", body)

@@ -1,4 +1,4 @@
-"""Unit tests of the report helpers: counts, durations and message clipping."""
+"""Unit tests of the report helpers: seams by priority, durations and message clipping."""
 
 from __future__ import annotations
 
@@ -8,9 +8,7 @@ from services.cli.reports.summary import (
     clip,
     counts_by_priority,
     format_duration,
-    is_flaky,
     one_line,
-    summary_counts,
 )
 from shared.contract import SeamReport, TestResult
 
@@ -19,38 +17,6 @@ def _seam(seam_id: str, status: str, priority: str = "P0", *tests: TestResult,
           duration_s: float = 1.0) -> SeamReport:
     return SeamReport(id=seam_id, title=seam_id, priority=priority, status=status,
                       file=f"tests/test_{seam_id}.py", tests=tests, duration_s=duration_s)
-
-
-def _test(outcome: str, runs: tuple[str, ...] = ()) -> TestResult:
-    return TestResult(name="test_x", outcome=outcome, runs=runs)
-
-
-def test_summary_counts_every_status_and_outcome_even_when_zero() -> None:
-    seams = [_seam("a", "passed", "P0", _test("passed"), _test("skipped")),
-             _seam("b", "failed", "P1", _test("failed"))]
-
-    counts = summary_counts(seams)
-
-    assert counts["seams"] == {"passed": 1, "failed": 1, "flaky": 0, "rejected": 0,
-                               "missing": 0, "error": 0}
-    assert counts["tests"] == {"passed": 1, "failed": 1, "flaky": 0, "error": 0, "skipped": 1}
-    assert counts["duration_s"] == 2.0
-
-
-def test_summary_counts_a_test_whose_repeats_disagree_as_flaky() -> None:
-    seams = [_seam("a", "flaky", "P0", _test("passed", ("passed", "failed")), _test("flaky"))]
-
-    assert summary_counts(seams)["tests"]["flaky"] == 2
-
-
-def test_summary_counts_prefers_the_given_wall_clock_duration() -> None:
-    assert summary_counts([_seam("a", "passed")], duration_s=12.3456)["duration_s"] == 12.346
-
-
-def test_is_flaky_ignores_skips_and_unanimous_runs() -> None:
-    assert not is_flaky(_test("passed", ("passed", "passed")))
-    assert not is_flaky(_test("passed", ("passed", "skipped")))
-    assert is_flaky(_test("error", ("passed", "error")))
 
 
 def test_counts_by_priority_always_lists_p0_to_p3_and_adds_deferred_when_present() -> None:

@@ -1,4 +1,5 @@
-"""Judging one pytest process from the plugin's records, the JUnit XML and the exit status."""
+"""Judging one pytest process from the plugin's records, the JUnit XML and the exit status,
+as the runner reads them from a process's outputs directory."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from services.runner.evidence import judge_outputs as judge
 from services.runner.sandboxes.base import SandboxOutcome
-from services.runner.stability import combine
-from services.runner.verdict import CaseResult, RepeatVerdict, judge
 
 JUNIT = """<?xml version="1.0" encoding="utf-8"?>
 <testsuites><testsuite name="pytest" tests="2">
@@ -89,50 +89,3 @@ def test_a_sandbox_failure_is_an_error_with_its_reason(tmp_path: Path) -> None:
 
     assert verdict.outcome == "error"
     assert verdict.reason == "timed out after 3 s"
-
-
-def _verdict(seed: int, **outcomes: str) -> RepeatVerdict:
-    cases = {n: CaseResult(n, "f.py", 1, o, 0.1, "boom" if o == "failed" else "")
-             for n, o in outcomes.items()}
-    bad = any(o == "failed" for o in outcomes.values())
-    return RepeatVerdict(seed=seed, outcome="failed" if bad else "passed", cases=cases)
-
-
-def test_every_repeat_passing_is_passed() -> None:
-    combined = combine([_verdict(1, a="passed"), _verdict(2, a="passed")])
-
-    assert combined.status == "passed"
-    assert combined.tests[0].runs == ("passed", "passed")
-
-
-def test_differing_outcomes_are_flaky_and_name_the_seeds() -> None:
-    combined = combine([_verdict(11, a="passed"), _verdict(22, a="failed"),
-                        _verdict(33, a="passed")])
-
-    assert combined.status == "flaky"
-    assert combined.tests[0].outcome == "flaky"
-    assert "failed with seed(s) 22" in combined.reason
-    assert "passed with seed(s) 11, 33" in combined.reason
-
-
-def test_a_test_failing_in_every_repeat_is_failed() -> None:
-    combined = combine([_verdict(1, a="failed", b="passed"), _verdict(2, a="failed", b="passed")])
-
-    assert combined.status == "failed"
-    assert combined.tests[0].message == "boom"
-
-
-def test_any_error_repeat_makes_the_job_an_error() -> None:
-    error = RepeatVerdict(seed=9, outcome="error", reason="no results")
-
-    combined = combine([_verdict(1, a="passed"), error])
-
-    assert combined.status == "error"
-    assert combined.reason == "no results (seed 9)"
-
-
-def test_all_skipped_verifies_nothing_and_is_not_passed() -> None:
-    combined = combine([_verdict(1, a="skipped")])
-
-    assert combined.status == "failed"
-    assert "skipped" in combined.reason

@@ -6,19 +6,18 @@ import argparse
 import json
 from pathlib import Path
 
-from services.cli.options import parse_priorities, project_root
+from services.cli.options import project_root
 from services.cli.plan_view import plan_json, plan_text
 from services.coordinator.scheduler import make_batches, select
-from shared.errors import UsageError
 from shared.plan.reader import read_plan
+from shared.settings import Settings
 
 
-def plan_command(args: argparse.Namespace) -> int:
-    if args.batch_size < 1:
-        raise UsageError(f"--batch-size: must be positive, got {args.batch_size}")
+def plan_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the plan as read, the selected seams and their batches; exit 0."""
     path = Path(args.plan)
     plan = read_plan(path, project_root(path, args.project))
-    selected = select(plan, parse_priorities(args.priority))
+    selected = select(plan, args.priority)
     batches = make_batches(selected, args.batch_size)
     if args.format == "json":
         print(json.dumps(plan_json(plan, selected, batches), indent=2))

@@ -6,9 +6,11 @@ import argparse
 import json
 
 from shared.contract import json_schemas
+from shared.settings import Settings
 
 
-def schema_command(args: argparse.Namespace) -> int:
+def schema_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the contract's JSON Schemas, or with ``--asyncapi`` the AsyncAPI document."""
     if args.asyncapi:
         from shared.asyncapi import asyncapi_document
 

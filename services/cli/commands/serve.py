@@ -1,9 +1,10 @@
-"""``seamq coordinator|runner|auditor``: long-running services against RabbitMQ.
+"""``seamq coordinator|runner|auditor``: one long-running service against RabbitMQ.
 
-Each waits for the broker, consumes its queues and serves ``/metrics`` and ``/healthz``
-(200 while the broker connection is up) on ``--metrics-port``. SIGTERM or SIGINT stops it
-gracefully: consuming stops, the messages in flight go back to their queue without costing
-a delivery, and a runner then kills the test processes it had started, so it exits at once.
+Each waits for the broker, consumes its rows of the consumer table (``services.cli.wiring``)
+and serves ``/metrics`` and ``/healthz`` (200 while the broker connection is up) on
+``--metrics-port``. SIGTERM or SIGINT stops it gracefully: consuming stops, the messages in
+flight go back to their queue without costing a delivery, and a runner then kills the test
+processes it had started, so it exits at once.
 """
 
 from __future__ import annotations
@@ -12,21 +13,22 @@ import argparse
 import asyncio
 import contextlib
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import structlog
 
-from services.instrument import instrument, observe
+from services.cli.middleware import Middleware, apply_outlet, middleware_list
+from services.cli.options import broker_url
+from services.cli.wiring import Components, Host, ServiceName
 from shared.brokers import make_broker
 from shared.brokers.amqp import AmqpBroker
-from shared.brokers.base import Handler, Outgoing, Subscription
 from shared.contract import ExecutionSpec
 from shared.errors import BrokerError, UsageError
 from shared.metrics import Metrics
 from shared.settings import Settings
-from shared.topology import AUDITOR_QUEUE, RESULTS_QUEUE, RUNNER_QUEUE, SUBMISSIONS_QUEUE
 
 log = structlog.get_logger("seamq.serve")
 
@@ -34,32 +36,30 @@ CONNECT_RETRY_S = 2.0
 
 
 @dataclass
-class Service:
-    """What a service consumes, and what to release once consuming has stopped."""
+class Built:
+    """A service's components, and what to release once consuming has stopped."""
 
-    consumers: list[tuple[str, Handler, int]]
+    components: Components
     release: Callable[[], None] = field(default=lambda: None)
 
 
 async def _coordinator(args: argparse.Namespace, settings: Settings, broker: AmqpBroker,
-                       metrics: Metrics) -> Service:
+                       middleware: Sequence[Middleware]) -> Built:
     from services.coordinator.service import CoordinatorService
     from services.coordinator.store import RunStore
 
-    async def outlet(item: Outgoing) -> None:
-        observe(metrics, item.message)
-        await broker.send(item)
-
     store = RunStore(Path(args.state) / "coordinator.sqlite")
-    service = CoordinatorService(store, Path(settings.cache_dir), outlet=outlet)
+    # What the coordinator sends itself (its outbox) passes the same middleware as what
+    # handlers return.
+    service = CoordinatorService(store, Path(settings.cache_dir),
+                                 outlet=apply_outlet(broker.send, middleware))
     await service.resume()
-    return Service([(SUBMISSIONS_QUEUE, service.on_submission, 1),
-                    (RESULTS_QUEUE, service.on_result, 1)], store.close)
+    return Built(Components(coordinator=service), store.close)
 
 
-async def _runner(args: argparse.Namespace, settings: Settings) -> Service:
-    from services.cli.commands.run import SandboxPool
+async def _runner(args: argparse.Namespace, settings: Settings) -> Built:
     from services.runner.sandboxes.base import Sandbox
+    from services.runner.sandboxes.pool import SandboxPool
     from services.runner.service import RunnerService
 
     pool = SandboxPool(lambda text: log.warning(text))
@@ -79,18 +79,16 @@ async def _runner(args: argparse.Namespace, settings: Settings) -> Service:
     runner = RunnerService(sandbox_for, Path(settings.cache_dir),
                            llm_base_url=settings.llm_base_url,
                            llm_api_key=settings.llm_api_key.get_secret_value())
-    return Service([(RUNNER_QUEUE, runner.handle, max(1, args.concurrency))], pool.close)
+    return Built(Components(runner=runner), pool.close)
 
 
-async def _service(args: argparse.Namespace, settings: Settings, broker: AmqpBroker,
-                   metrics: Metrics) -> Service:
+async def _build(args: argparse.Namespace, settings: Settings, broker: AmqpBroker,
+                 middleware: Sequence[Middleware]) -> Built:
     if args.command == "coordinator":
-        return await _coordinator(args, settings, broker, metrics)
+        return await _coordinator(args, settings, broker, middleware)
     if args.command == "runner":
         return await _runner(args, settings)
-    from services.embedded import audit_handler
-
-    return Service([(AUDITOR_QUEUE, audit_handler, 4)])
+    return Built(Components())
 
 
 async def _connect(broker: AmqpBroker, stop: asyncio.Event) -> bool:
@@ -106,8 +104,8 @@ async def _connect(broker: AmqpBroker, stop: asyncio.Event) -> bool:
     return False
 
 
-async def serve(args: argparse.Namespace, broker: AmqpBroker, metrics: Metrics) -> None:
-    settings = Settings()
+async def serve(args: argparse.Namespace, settings: Settings, broker: AmqpBroker,
+                metrics: Metrics) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -115,37 +113,35 @@ async def serve(args: argparse.Namespace, broker: AmqpBroker, metrics: Metrics) 
             loop.add_signal_handler(sig, stop.set)
     if not await _connect(broker, stop):
         return
-    subscriptions: list[Subscription] = []
-    service = Service([])
+    middleware = middleware_list(metrics)
+    host = Host(broker, middleware, concurrency=getattr(args, "concurrency", 1))
+    built = Built(Components())
     try:
-        service = await _service(args, settings, broker, metrics)
-        for queue, handler, prefetch in service.consumers:
-            subscriptions.append(
-                await broker.consume(queue, instrument(handler, metrics), prefetch=prefetch)
-            )
+        built = await _build(args, settings, broker, middleware)
+        await host.start([cast(ServiceName, args.command)], built.components)
         log.info("service ready", service=args.command, prefix=broker.names.prefix)
         await stop.wait()
         log.info("stopping: in-flight messages go back to the queue", service=args.command)
     finally:
-        for subscription in subscriptions:
-            await subscription.cancel()
-        service.release()
+        await host.stop()
+        built.release()
         await broker.close()
         log.info("service stopped", service=args.command)
 
 
-def serve_command(args: argparse.Namespace) -> int:
-    if not args.broker.startswith(("amqp://", "amqps://")):
+def serve_command(args: argparse.Namespace, settings: Settings) -> int:
+    url = broker_url(args, settings)
+    if not url.startswith(("amqp://", "amqps://")):
         raise UsageError("--broker: services need an amqp:// URL (the memory broker is "
-                         "for `seamq run`)")
-    broker = make_broker(args.broker, prefix=Settings().broker_prefix)
+                         "for `seamq run`); set --broker or SEAMQ_BROKER_URL")
+    broker = make_broker(url, prefix=settings.broker_prefix)
     assert isinstance(broker, AmqpBroker)
     metrics = Metrics(service=args.command)
     server = None
     if args.metrics_port is not None:
         server = metrics.serve(args.metrics_port, is_healthy=lambda: broker.is_connected)
     try:
-        asyncio.run(serve(args, broker, metrics))
+        asyncio.run(serve(args, settings, broker, metrics))
     finally:
         if server is not None:
             server.close()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from pathlib import Path
 
+from services.cli.options import broker_url, build_request
 from services.cli.outputs import finish_run
 from services.cli.progress import Progress
 from shared.brokers import make_broker
@@ -50,18 +50,19 @@ async def _submit(url: str, prefix: str, request: RunRequest,
         await broker.close()
 
 
-def submit_command(args: argparse.Namespace, request: RunRequest, settings: Settings) -> int:
-    if not args.broker.startswith(("amqp://", "amqps://")):
-        raise UsageError("--broker: submit needs an amqp:// URL")
+def submit_command(args: argparse.Namespace, settings: Settings) -> int:
+    url = broker_url(args, settings)
+    if not url.startswith(("amqp://", "amqps://")):
+        raise UsageError("--broker: submit needs an amqp:// URL (or SEAMQ_BROKER_URL)")
+    request = build_request(args)
     progress = Progress(request.plan.seams) if args.wait else None
     try:
-        report = asyncio.run(_submit(args.broker, settings.broker_prefix, request, progress))
+        report = asyncio.run(_submit(url, settings.broker_prefix, request, progress))
     except KeyboardInterrupt:
         print(f"seamq: stopped following run {request.run_id}; it goes on in the fleet")
         return 2
     if report is None:
         print(request.run_id)
         return 0
-    out_dir = Path(args.out) if args.out else Path(".seamq") / "runs" / request.run_id
-    project = Path(request.project.path) if request.project.kind == "path" else None
-    return finish_run(report, project, out_dir, write_back=args.write_back, fmt=args.format)
+    return finish_run(report, request, out=args.out, write_back=args.write_back,
+                      fmt=args.format)

@@ -1,7 +1,7 @@
 """The run report writers: ``report.md``, ``report.json`` and ``junit.xml``.
 
-``audit.sarif`` and ``generated/`` are written by the caller; ``summary_counts`` fills
-``RunReport.summary`` before the report is built.
+``audit.sarif`` and ``generated/`` are written by the caller. Writers show the report as
+built, its ``summary`` included (``shared.status.summarize``); they never recount.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ from pathlib import Path
 from services.cli.reports.json_report import report_dict, report_json
 from services.cli.reports.junit import junit_bytes
 from services.cli.reports.markdown import render_markdown
-from services.cli.reports.summary import summary_counts
 from shared.contract import RunReport
 
-__all__ = ["render_markdown", "report_dict", "report_json", "summary_counts", "write_reports"]
+__all__ = ["render_markdown", "report_dict", "report_json", "write_reports"]
 
 
 def write_reports(report: RunReport, out_dir: Path) -> dict[str, Path]:

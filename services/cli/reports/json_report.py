@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from services.cli.reports.summary import is_flaky, summary_counts
 from shared.contract import (
     BatchReport,
     CountCheck,
@@ -20,12 +19,11 @@ from shared.contract import (
     SuiteReport,
     TestResult,
 )
+from shared.status import is_flaky
 
 
 def report_dict(report: RunReport) -> dict[str, Any]:
     """The content of ``report.json`` (also what ``--format json`` prints)."""
-    wall = report.finished_at - report.started_at
-    duration = wall if report.started_at and wall >= 0 else None
     return {
         "schema_version": report.schema_version,
         "run_id": report.run_id,
@@ -33,7 +31,7 @@ def report_dict(report: RunReport) -> dict[str, Any]:
         "plan": report.plan,
         "started_at": report.started_at,
         "finished_at": report.finished_at,
-        "summary": {**summary_counts(report.seams, duration), **report.summary},
+        "summary": report.summary.model_dump(mode="json"),
         "seams": [_seam(seam) for seam in report.seams],
         "batches": [_batch(batch) for batch in report.batches],
         "suite": _suite(report.suite),
@@ -60,6 +58,10 @@ def _seam(seam: SeamReport) -> dict[str, Any]:
         "tests": [_test(test) for test in seam.tests],
         "findings": [finding.model_dump(mode="json") for finding in seam.findings],
         "seeds": list(seam.seeds),
+        "repeats": [run.model_dump(mode="json") for run in seam.repeats],
+        "confirmations": [run.model_dump(mode="json") for run in seam.confirmations],
+        "overridden": [o.model_dump(mode="json") for o in seam.overridden],
+        "shared_with": list(seam.shared_with),
         "duration_s": seam.duration_s,
         "attempt_log": [attempt.model_dump(mode="json") for attempt in seam.attempt_log],
         "logs_tail": seam.logs_tail,

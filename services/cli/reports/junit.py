@@ -13,8 +13,9 @@ import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
-from services.cli.reports.summary import clip, is_flaky, one_line, plain
+from services.cli.reports.summary import clip, one_line, plain
 from shared.contract import RunReport, SeamReport, SuiteReport, TestResult
+from shared.status import is_flaky
 
 _COUNTED = ("failure", "error", "skipped")
 

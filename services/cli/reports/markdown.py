@@ -13,18 +13,21 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 from services.cli.reports.summary import (
-    PRIORITIES,
-    SEAM_STATUSES,
     clip,
     counts_by_priority,
     format_duration,
-    is_flaky,
     one_line,
     plain,
-    shown_outcome,
-    summary_counts,
 )
-from shared.contract import RunReport, SeamReport, SuiteReport, TestResult
+from shared.contract import (
+    PRIORITY_NAMES,
+    TERMINAL_STATUSES,
+    RunReport,
+    SeamReport,
+    SuiteReport,
+    TestResult,
+)
+from shared.status import is_flaky, shown_outcome
 
 ICONS = {
     "passed": "✅",
@@ -109,22 +112,23 @@ def _header(report: RunReport) -> list[str]:
 
 
 def _summary(report: RunReport) -> list[str]:
-    counts = summary_counts(report.seams)
-    seams = ", ".join(f"{n} {status}" for status, n in counts["seams"].items() if n)
-    tests = ", ".join(f"{n} {outcome}" for outcome, n in counts["tests"].items() if n)
+    summary = report.summary
+    seams = ", ".join(f"{n} {status}" for status, n in summary.seams.items() if n)
+    tests = ", ".join(f"{n} {outcome}" for outcome, n in summary.tests.items() if n)
     lines = [
         "## Summary",
         "",
-        f"**{len(report.seams)} seams**: {seams or 'none'}. "
-        f"**{sum(counts['tests'].values())} tests**: {tests or 'none'}.",
+        f"**{sum(summary.seams.values())} seams**: {seams or 'none'}. "
+        f"**{sum(summary.tests.values())} tests**: {tests or 'none'}.",
         "",
     ]
-    by_priority = counts_by_priority(report.seams)
-    header = ["Priority", "Seams", *(s.capitalize() for s in SEAM_STATUSES)]
-    keys = ("seams", *SEAM_STATUSES)
-    rows = [[label, *(str(row[k]) for k in keys)] for label, row in by_priority.items()]
-    total = [f"**{sum(row[k] for row in by_priority.values())}**" for k in keys]
-    return [*lines, *table(header, [*rows, ["**Total**", *total]])]
+    header = ["Priority", "Seams", *(s.capitalize() for s in TERMINAL_STATUSES)]
+    keys = ("seams", *TERMINAL_STATUSES)
+    rows = [[label, *(str(row[k]) for k in keys)]
+            for label, row in counts_by_priority(report.seams).items()]
+    total = [str(sum(summary.seams.values())),
+             *(str(summary.seams.get(s, 0)) for s in TERMINAL_STATUSES)]
+    return [*lines, *table(header, [*rows, ["**Total**", *(f"**{n}**" for n in total)]])]
 
 
 def _seam(seam: SeamReport) -> list[str]:
@@ -139,6 +143,14 @@ def _seam(seam: SeamReport) -> list[str]:
     ]
     if seam.seeds:
         lines.append(f"- **Seeds**: {', '.join(str(seed) for seed in seam.seeds)}")
+    if seam.shared_with:
+        lines.append(f"- **Shared file**: also seam {', '.join(seam.shared_with)}")
+    if seam.confirmations:
+        lines.append(f"- **Confirmed alone**: {len(seam.confirmations)} more run(s) of the "
+                     "tests that failed every repeat")
+    for override in seam.overridden:
+        lines.append(f"- **Overridden by seamq**: {cell_code(override.option)}: "
+                     f"{cell(override.why)}")
     if seam.duration_s:
         lines.append(f"- **Duration**: {format_duration(seam.duration_s)}")
     lines.append("")
@@ -253,5 +265,6 @@ def _known_issues(report: RunReport) -> list[str]:
 
 
 def _issue_order(seam: SeamReport) -> tuple[int, int]:
-    priority = PRIORITIES.index(seam.priority) if seam.priority in PRIORITIES else len(PRIORITIES)
-    return priority, SEAM_STATUSES.index(seam.status)
+    names: tuple[str, ...] = PRIORITY_NAMES
+    priority = names.index(seam.priority) if seam.priority in names else len(names)
+    return priority, TERMINAL_STATUSES.index(seam.status)

@@ -1,17 +1,14 @@
-"""Helpers every report writer shares: counts by status and priority, durations, clipping."""
+"""Helpers every report writer shares: seams by priority, durations, clipping, plain text.
+
+The run's counts are not here: writers show ``RunReport.summary`` (``shared.status``).
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
-from shared.contract import SeamReport, TestResult
-
-SEAM_STATUSES = ("passed", "failed", "flaky", "rejected", "missing", "error")
-TEST_OUTCOMES = ("passed", "failed", "flaky", "error", "skipped")
-PRIORITIES = ("P0", "P1", "P2", "P3")
+from shared.contract import PRIORITY_NAMES, TERMINAL_STATUSES, SeamReport
 
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|[@-Z\\-_])")
 _ILLEGAL_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -26,49 +23,17 @@ def plain(text: str) -> str:
     return _ILLEGAL_XML.sub("", _ANSI.sub("", text))
 
 
-def is_flaky(test: TestResult) -> bool:
-    """True when a test is marked flaky, or both passed and failed across its repeats."""
-    runs = set(test.runs)
-    return test.outcome == "flaky" or ("passed" in runs and bool(runs & {"failed", "error"}))
-
-
-def shown_outcome(test: TestResult) -> str:
-    """The outcome reports show: ``flaky`` whenever the repeats disagreed on a verdict."""
-    return "flaky" if is_flaky(test) else test.outcome
-
-
-def summary_counts(
-    seams: Iterable[SeamReport], duration_s: float | None = None
-) -> dict[str, Any]:
-    """The ``RunReport.summary`` content: seams by status, tests by outcome, duration.
-
-    ``duration_s`` defaults to the sum of the seams' durations; callers that know the
-    run's wall-clock time pass it instead.
-    """
-    seams = tuple(seams)
-    by_status: Counter[str] = Counter(seam.status for seam in seams)
-    by_outcome: Counter[str] = Counter(
-        shown_outcome(test) for seam in seams for test in seam.tests
-    )
-    if duration_s is None:
-        duration_s = sum(seam.duration_s for seam in seams)
-    return {
-        "seams": {status: by_status[status] for status in SEAM_STATUSES},
-        "tests": {outcome: by_outcome[outcome] for outcome in TEST_OUTCOMES},
-        "duration_s": round(duration_s, 3),
-    }
-
-
 def counts_by_priority(seams: Iterable[SeamReport]) -> dict[str, dict[str, int]]:
-    """Seam counts per priority label: ``{"P0": {"seams": n, "passed": n, ...}, ...}``.
+    """Seams per priority label, a breakdown the summary does not carry:
+    ``{"P0": {"seams": n, "passed": n, ...}, ...}``.
 
     P0..P3 are always present; ``deferred`` only when such a seam is in the report.
     """
     rows: dict[str, dict[str, int]] = {
-        label: dict.fromkeys(("seams", *SEAM_STATUSES), 0) for label in PRIORITIES
+        label: dict.fromkeys(("seams", *TERMINAL_STATUSES), 0) for label in PRIORITY_NAMES
     }
     for seam in seams:
-        row = rows.setdefault(seam.priority, dict.fromkeys(("seams", *SEAM_STATUSES), 0))
+        row = rows.setdefault(seam.priority, dict.fromkeys(("seams", *TERMINAL_STATUSES), 0))
         row["seams"] += 1
         row[seam.status] += 1
     return rows

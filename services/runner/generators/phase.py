@@ -8,7 +8,7 @@ from pathlib import Path
 
 from services.runner.generators import make_generator
 from services.runner.generators.brief import render_brief
-from shared.contract import JobResult, SeamJob
+from shared.contract import JobResult, JobStatus, SeamJob
 from shared.errors import SandboxError, UsageError
 from shared.project import materialize, prepare, safe_relpath
 
@@ -18,12 +18,15 @@ def generate_seam(job: SeamJob, cache_dir: Path, worker: str, *, llm_base_url: s
     """Run the job's generator in a throwaway copy of the project."""
     started = time.monotonic()
 
-    def result(status: str, reason: str = "", **fields: object) -> JobResult:
+    def result(status: JobStatus, reason: str = "", *, infrastructure: bool = False,
+               logs_tail: str = "", generated_path: str | None = None,
+               generated_content: str | None = None, scaffold: bool = False) -> JobResult:
         return JobResult(
             job_id=job.job_id, run_id=job.run_id, kind="seam", phase="generate",
-            seam_id=job.seam.id, attempt=job.attempt, status=status,  # type: ignore[arg-type]
+            seam_id=job.seam.id, attempt=job.attempt, status=status,
             reason=reason, worker=worker, duration_s=round(time.monotonic() - started, 3),
-            **fields,  # type: ignore[arg-type]
+            infrastructure=infrastructure, logs_tail=logs_tail, generated_path=generated_path,
+            generated_content=generated_content, scaffold=scaffold,
         )
 
     try:

@@ -1,10 +1,9 @@
 """The ``docker`` sandbox: one fresh, hardened container per request, on the docker SDK.
 
 Each request gets a container named after it (so a redelivered job meets its twin by
-name) from the run's image, with no network (the default bridge only when the request
-asks for services), a read-only root and a tmpfs ``/tmp``, a non-root uid with every
-capability dropped and no-new-privileges, pids/memory (no swap)/CPU limits,
-nofile/fsize/core ulimits, a size-capped log and exactly the request's environment.
+name) from the run's image, created with the arguments in ``hardening.py``: no network
+(the default bridge only when the request asks for services), a read-only root, a
+non-root uid without capabilities, limits, and exactly the request's environment.
 
 The workspace and support directories are bind-mounted read-only, the outputs directory
 read-write; the sandbox adds the permission bits the container's uid needs to those
@@ -15,9 +14,7 @@ own clock: the container is killed when it passes, and removed whatever happened
 
 from __future__ import annotations
 
-import os
 import signal
-import stat
 import threading
 import time
 import uuid
@@ -27,7 +24,6 @@ from typing import Any
 import docker
 import docker.errors
 import requests.exceptions
-from docker.types import LogConfig, Mount, Ulimit
 
 from services.runner.sandboxes.base import (
     Failure,
@@ -36,6 +32,13 @@ from services.runner.sandboxes.base import (
     SandboxOutcome,
     SandboxRequest,
     cap_output,
+)
+from services.runner.sandboxes.hardening import (
+    MOUNTS,
+    NOBODY,
+    container_kwargs,
+    host_config_kwargs,
+    open_up,
 )
 from services.runner.sandboxes.reaper import (
     DEADLINE_LABEL,
@@ -50,32 +53,11 @@ from services.runner.sandboxes.reaper import reap as reap
 from shared.errors import SandboxError
 
 DEFAULT_IMAGE = "seamq-sandbox:latest"
-NOBODY = 65534
-MOUNTS = Mounts(workspace="/workspace", outputs="/outputs", support="/seamq")
-DEFAULT_ENV = {
-    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-    "HOME": "/tmp",
-    "LANG": "C.UTF-8",
-}
 _KILL_WAIT_S = 30.0
 INSTANCE_LABEL = "seamq.sandbox"
 # Seen in output when fork/clone or thread creation was refused (EAGAIN at the pids limit).
 FORK_MARKERS = (b"Resource temporarily unavailable", b"can't start new thread",
                 b"fork: retry", b"Cannot fork")
-
-
-def _open_up(root: Path, dir_bits: int, file_bits: int) -> None:
-    """Add permission bits through a per-job tree so the container's uid can use it."""
-    for dirpath, _dirs, files in os.walk(root):
-        for path, bits in [(dirpath, dir_bits), *((os.path.join(dirpath, f), file_bits)
-                                                   for f in files)]:
-            st = os.lstat(path)
-            if stat.S_ISLNK(st.st_mode) or st.st_mode & bits == bits:
-                continue
-            try:
-                os.chmod(path, stat.S_IMODE(st.st_mode) | bits)
-            except PermissionError:
-                continue  # not ours to change: the test will report what it cannot read
 
 
 class PidsWatch:
@@ -204,8 +186,8 @@ class DockerSandbox(Sandbox):
         for path in (request.workspace, request.support, request.outputs):
             if not path.is_dir():
                 raise SandboxError(f"sandbox directory {path} does not exist")
-        _open_up(request.workspace, 0o555, 0o444)
-        _open_up(request.support, 0o555, 0o444)
+        open_up(request.workspace, 0o555, 0o444)
+        open_up(request.support, 0o555, 0o444)
         request.outputs.chmod(0o777)
         image = request.image or self.default_image
         kwargs = self._container_config(request)
@@ -225,32 +207,8 @@ class DockerSandbox(Sandbox):
         return str(created["Id"])
 
     def _container_config(self, request: SandboxRequest) -> dict[str, Any]:
-        limits = request.limits
-        fsize = limits.fsize_mb * 1024 * 1024
         host_config = self.client.api.create_host_config(
-            mounts=[
-                Mount(MOUNTS.workspace, str(request.workspace.resolve()), "bind", True),
-                Mount(MOUNTS.outputs, str(request.outputs.resolve()), "bind", False),
-                Mount(MOUNTS.support, str(request.support.resolve()), "bind", True),
-            ],
-            network_mode="bridge" if request.network else "none",
-            read_only=True,
-            tmpfs={"/tmp": f"rw,exec,nosuid,nodev,size={self.tmp_mb}m,mode=1777"},
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
-            pids_limit=limits.pids,
-            mem_limit=f"{limits.memory_mb}m",
-            memswap_limit=f"{limits.memory_mb}m",
-            nano_cpus=int(limits.cpus * 1e9),
-            ulimits=[
-                Ulimit(name="nofile", soft=limits.nofile, hard=limits.nofile),
-                Ulimit(name="fsize", soft=fsize, hard=fsize),
-                Ulimit(name="core", soft=0, hard=0),
-            ],
-            init=True,
-            oom_score_adj=1000,
-            log_config=LogConfig(type="json-file", config={"max-size": "1m", "max-file": "2"}),
-        )
+            **host_config_kwargs(request, self.tmp_mb))
         labels = {
             **self.identity.labels(),
             DEADLINE_LABEL: str(int(time.time() + request.timeout_s + _KILL_WAIT_S)),
@@ -258,16 +216,8 @@ class DockerSandbox(Sandbox):
             INSTANCE_LABEL: self.instance,
         }
         labels.update(job_labels(request.labels))
-        return {
-            "command": list(request.argv),
-            "name": container_name(request.name),
-            "user": f"{self.uid}:{self.uid}",
-            "working_dir": MOUNTS.workspace,
-            "environment": {**DEFAULT_ENV, **request.env},
-            "labels": labels,
-            "hostname": "sandbox",
-            "host_config": host_config,
-        }
+        return container_kwargs(request, container_name(request.name), self.uid, labels,
+                                host_config)
 
     def _pull(self, image: str) -> None:
         try:

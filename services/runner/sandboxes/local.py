@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import IO
 
 from services.runner.sandboxes.base import (
     OUTPUT_CAP_BYTES,
@@ -72,77 +73,102 @@ class LocalSandbox(Sandbox):
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         started = time.monotonic()
         with tempfile.TemporaryFile() as captured:
-            # Started under the lock, so that ``close`` either sees the process or keeps it
-            # from starting.
-            with self._lock:
-                if self._closed:
-                    return SandboxOutcome(
-                        exit_code=None,
-                        output="",
-                        duration_s=0.0,
-                        failure="infrastructure",
-                        reason="the sandbox is closed (the runner is shutting down)",
-                    )
-                try:
-                    proc = subprocess.Popen(
-                        request.argv,
-                        cwd=request.workspace,
-                        env=request.env,
-                        stdin=subprocess.DEVNULL,
-                        stdout=captured,
-                        stderr=subprocess.STDOUT,
-                        start_new_session=True,
-                        preexec_fn=lambda: _rlimits(request.limits),
-                    )
-                except OSError as e:
-                    return SandboxOutcome(
-                        exit_code=None,
-                        output="",
-                        duration_s=time.monotonic() - started,
-                        failure="infrastructure",
-                        reason=f"could not start {request.argv[0]}: {e}",
-                    )
-                self._live.add(proc.pid)
+            proc = self._start(request, captured, started)
+            if isinstance(proc, SandboxOutcome):
+                return proc
             start_s = time.monotonic() - started
-            timed_out = False
+            timed_out = self._wait(proc, request.timeout_s)
+            output = _captured_tail(captured)
+        return _outcome(request, proc.returncode, timed_out, output,
+                        time.monotonic() - started, start_s)
+
+    def _start(self, request: SandboxRequest, captured: IO[bytes], started: float
+               ) -> subprocess.Popen[bytes] | SandboxOutcome:
+        """The child process group, or why it was not started."""
+        # Started under the lock, so that ``close`` either sees the process or keeps it
+        # from starting.
+        with self._lock:
+            if self._closed:
+                return SandboxOutcome(
+                    exit_code=None,
+                    output="",
+                    duration_s=0.0,
+                    failure="infrastructure",
+                    reason="the sandbox is closed (the runner is shutting down)",
+                )
             try:
-                proc.wait(timeout=request.timeout_s)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            # Whatever happened, nothing of the job's process group may outlive it.
-            _kill_group(proc.pid)
-            proc.wait()
-            with self._lock:
-                self._live.discard(proc.pid)
-            captured.seek(0, os.SEEK_END)
-            size = captured.tell()
-            captured.seek(max(0, size - OUTPUT_CAP_BYTES))
-            tail = captured.read()
-        output = cap_output(tail)
-        if size > len(tail):
-            output = f"[... {size - len(tail)} bytes cut ...]\n" + output
-        duration = time.monotonic() - started
-        if timed_out:
-            return SandboxOutcome(
-                exit_code=None,
-                output=output,
-                duration_s=duration,
-                failure="timeout",
-                reason=f"timed out after {request.timeout_s:g} s",
-                start_s=start_s,
-            )
-        code = proc.returncode
-        if code < 0:
-            try:
-                name = signal.Signals(-code).name
-            except ValueError:
-                name = f"signal {-code}"
-            return SandboxOutcome(
-                exit_code=code,
-                output=output,
-                duration_s=duration,
-                failure="crash",
-                reason=f"killed by {name}",
-                start_s=start_s,
-            )
-        return SandboxOutcome(exit_code=code, output=output, duration_s=duration, start_s=start_s)
+                proc = subprocess.Popen(
+                    request.argv,
+                    cwd=request.workspace,
+                    env=request.env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=captured,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=lambda: _rlimits(request.limits),
+                )
+            except OSError as e:
+                return SandboxOutcome(
+                    exit_code=None,
+                    output="",
+                    duration_s=time.monotonic() - started,
+                    failure="infrastructure",
+                    reason=f"could not start {request.argv[0]}: {e}",
+                )
+            self._live.add(proc.pid)
+        return proc
+
+    def _wait(self, proc: subprocess.Popen[bytes], timeout_s: float) -> bool:
+        """Wait for the exit or the deadline, then kill the process group; True at the
+        deadline."""
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+        # Whatever happened, nothing of the job's process group may outlive it.
+        _kill_group(proc.pid)
+        proc.wait()
+        with self._lock:
+            self._live.discard(proc.pid)
+        return timed_out
+
+
+def _captured_tail(captured: IO[bytes]) -> str:
+    """The last ``OUTPUT_CAP_BYTES`` of the captured output, marking what was cut."""
+    captured.seek(0, os.SEEK_END)
+    size = captured.tell()
+    captured.seek(max(0, size - OUTPUT_CAP_BYTES))
+    tail = captured.read()
+    output = cap_output(tail)
+    if size > len(tail):
+        output = f"[... {size - len(tail)} bytes cut ...]\n" + output
+    return output
+
+
+def _outcome(request: SandboxRequest, code: int, timed_out: bool, output: str,
+             duration: float, start_s: float) -> SandboxOutcome:
+    """Tell a timeout and death by a signal from an ordinary exit."""
+    if timed_out:
+        return SandboxOutcome(
+            exit_code=None,
+            output=output,
+            duration_s=duration,
+            failure="timeout",
+            reason=f"timed out after {request.timeout_s:g} s",
+            start_s=start_s,
+        )
+    if code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return SandboxOutcome(
+            exit_code=code,
+            output=output,
+            duration_s=duration,
+            failure="crash",
+            reason=f"killed by {name}",
+            start_s=start_s,
+        )
+    return SandboxOutcome(exit_code=code, output=output, duration_s=duration, start_s=start_s)

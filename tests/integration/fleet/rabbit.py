@@ -10,7 +10,6 @@ import asyncio
 import os
 import re
 import shutil
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import pytest
 
 from shared.brokers.amqp import AmqpBroker
 from shared.topology import ORIGIN_QUEUE_HEADER, REJECT_REASON_HEADER
+from tests.waiting import wait_until_async
 
 CTL_TIMEOUT_S = 60.0
 
@@ -81,21 +81,24 @@ async def dead_letters(broker: AmqpBroker, count: int, timeout: float = 60.0,
                        ) -> list[DeadLetter]:
     """Take ``count`` messages off the prefix's dead-letter queue (bounded polling)."""
     taken: list[DeadLetter] = []
-    deadline = time.monotonic() + timeout
     connection = await aio_pika.connect(broker.url)
     try:
         channel = await connection.channel()
         queue = await channel.declare_queue(broker.names.dead_letter_queue, passive=True)
-        while len(taken) < count:
-            message = await queue.get(no_ack=True, fail=False)
-            if message is None:
-                assert time.monotonic() < deadline, f"only {len(taken)} dead letters: {taken}"
-                await asyncio.sleep(0.2)
-                continue
-            headers: dict[str, Any] = dict(message.headers)
-            taken.append(DeadLetter(message.type, len(message.body),
-                                    str(headers.get(REJECT_REASON_HEADER, "")),
-                                    str(headers.get(ORIGIN_QUEUE_HEADER, ""))))
+
+        async def all_taken() -> bool:
+            while len(taken) < count:
+                message = await queue.get(no_ack=True, fail=False)
+                if message is None:
+                    return False
+                headers: dict[str, Any] = dict(message.headers)
+                taken.append(DeadLetter(message.type, len(message.body),
+                                        str(headers.get(REJECT_REASON_HEADER, "")),
+                                        str(headers.get(ORIGIN_QUEUE_HEADER, ""))))
+            return True
+
+        await wait_until_async(all_taken, timeout, poll_s=0.2,
+                               what=lambda: f"{count} dead letters (only {len(taken)}: {taken})")
     finally:
         await connection.close()
     return taken

@@ -73,6 +73,8 @@ def test_compose_services_are_health_checked_and_runners_can_scale() -> None:
     for name in SEAMQ_SERVICES:
         assert "/healthz" in " ".join(services[name]["healthcheck"]["test"]), name
         assert "--metrics-port" in services[name]["command"], name
+        assert "--broker" not in services[name]["command"], name
+        assert "SEAMQ_BROKER_URL" in services[name]["environment"], name
     runner = services["runner"]
     assert "container_name" not in runner
     assert "ports" not in runner
@@ -127,6 +129,17 @@ def test_kubernetes_deployments_probe_healthz_on_the_metrics_port() -> None:
         assert container["ports"][0]["containerPort"] == port, name
         for probe in ("readinessProbe", "livenessProbe"):
             assert container[probe]["httpGet"]["path"] == "/healthz", (name, probe)
+
+
+def test_kubernetes_deployments_take_the_broker_url_from_the_secret_not_the_args() -> None:
+    deployments = [d for d in _manifests() if d["kind"] == "Deployment"]
+
+    for deployment in deployments:
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        assert "--broker" not in container["args"], deployment["metadata"]["name"]
+        secret = env["SEAMQ_BROKER_URL"]["valueFrom"]["secretKeyRef"]
+        assert secret == {"name": "seamq-broker", "key": "url"}
 
 
 def test_keda_scales_runners_on_the_runner_queue() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from shared.contract import SeamJob
+from tests.waiting import wait_until_async
 
 from .demo import demo_project, held_test, plan_path
 from .fleet import Fleet, scrape
@@ -35,11 +36,10 @@ def _alive(pid: int) -> bool:
 
 
 async def _file_appears(path: Path, timeout: float = 60) -> str:
-    deadline = time.monotonic() + timeout
-    while not path.exists() or not path.read_text():
-        assert time.monotonic() < deadline, f"{path} did not appear"
-        await asyncio.sleep(0.05)
-    return path.read_text()
+    async def written() -> str:
+        return path.read_text() if path.exists() else ""
+
+    return await wait_until_async(written, timeout, what=f"{path} to appear")
 
 
 async def test_sigterm_requeues_the_job_in_flight_and_the_runner_exits_at_once(

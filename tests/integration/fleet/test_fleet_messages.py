@@ -4,13 +4,12 @@ a job that kills every runner that takes it; and the order and length of jobs.""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 
 import pytest
 from yarl import URL
 
-from services.coordinator.machine import DEADLINE_SLACK_S
+from services.coordinator.jobs import DEADLINE_SLACK_S
 from services.runner.sandboxes.local import LocalSandbox
 from services.runner.service import RunnerService
 from shared.brokers.amqp import AmqpBroker
@@ -22,6 +21,7 @@ from shared.topology import (
     RUNNER_QUEUE,
     SUBMISSIONS_QUEUE,
 )
+from tests.waiting import wait_until_async
 
 from .demo import crashing_test, demo_project, plan_path
 from .fleet import Fleet, Submitted
@@ -115,10 +115,15 @@ async def test_poison_messages_end_dead_lettered_with_a_reason_while_the_run_com
 
 
 async def _depth_reaches(broker: AmqpBroker, queue: str, depth: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while (current := await broker.depth(queue)) < depth:
-        assert time.monotonic() < deadline, f"{queue} holds {current} messages, not {depth}"
-        await asyncio.sleep(0.1)
+    current = [0]
+
+    async def reached() -> bool:
+        current[0] = await broker.depth(queue)
+        return current[0] >= depth
+
+    await wait_until_async(
+        reached, timeout, poll_s=0.1,
+        what=lambda: f"{queue} to hold {depth} messages (it holds {current[0]})")
 
 
 async def test_a_queued_p1_job_is_overtaken_by_a_later_p0_job(fleet: Fleet) -> None:

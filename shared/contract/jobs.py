@@ -1,0 +1,130 @@
+"""What a run asks for and the work it hands out: the request, seam, validation and audit jobs."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+
+from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
+from shared.contract.plan import Seam, TestPlan
+from shared.contract.statuses import JobPhase, Priority, ValidationScope
+
+
+class ProjectSource(Model):
+    """Where runners find the project: a directory they can reach, or a git URL and ref."""
+
+    kind: Literal["path", "git"] = "path"
+    path: Annotated[str, StringConstraints(max_length=4_000)] = ""
+    url: Annotated[str, StringConstraints(max_length=4_000)] = ""
+    ref: Annotated[str, StringConstraints(max_length=200)] = "HEAD"
+
+
+class ServiceSpec(Model):
+    """A real service a seam's tests need (``[tool.seamq.services.<name>]``)."""
+
+    name: Id
+    image: Name
+    env: dict[str, Name] = Field(default_factory=dict)
+    ready_cmd: tuple[Name, ...] = ()
+    tests_env: dict[str, Name] = Field(default_factory=dict)
+
+
+class ExecutionSpec(Model):
+    """How runners execute tests."""
+
+    sandbox: Literal["auto", "docker", "local"] = "auto"
+    image: Name = ""
+    timeout_s: float = Field(default=300.0, gt=0, le=86_400)
+    repeats: int = Field(default=3, ge=1, le=100)
+    # A test failing every repeat is run this many more times alone before it is "failed".
+    confirm: int = Field(default=3, ge=0, le=20)
+    env: dict[Name, Text] = Field(default_factory=dict)
+    setup: Text = ""
+    services: dict[Id, ServiceSpec] = Field(default_factory=dict)
+    memory_mb: int = Field(default=2_048, ge=64)
+    cpus: float = Field(default=1.0, gt=0)
+    pids: int = Field(default=256, ge=16)
+
+
+class GeneratorSpec(Model):
+    """Which generator writes missing test files; ``kind='none'`` disables generation."""
+
+    kind: Literal["none", "command", "openai", "scaffold"] = "none"
+    target: Name = ""
+    max_attempts: int = Field(default=3, ge=1, le=20)
+    regenerate: bool = False
+    timeout_s: float = Field(default=600.0, gt=0, le=86_400)
+    brief_template: Text = ""
+
+
+class AuditPolicy(Model):
+    """Audit policy: per-rule severity ('error'|'warning'|'info'|'off') and rule options."""
+
+    rules: dict[Id, Literal["error", "warning", "info", "off"]] = Field(default_factory=dict)
+    options: dict[Id, Any] = Field(default_factory=dict)
+    enabled: bool = True
+
+
+class RunRequest(Message):
+    """Submit a run: the parsed plan, the project, and how to run it."""
+
+    run_id: Id
+    plan: TestPlan
+    project: ProjectSource
+    priorities: tuple[Priority, ...] = ()
+    batch_size: int = Field(default=3, ge=1, le=100)
+    execution: ExecutionSpec = ExecutionSpec()
+    generator: GeneratorSpec = GeneratorSpec()
+    policy: AuditPolicy = AuditPolicy()
+    skip_validation: bool = False
+    recorded_durations: dict[Id, float] = Field(default_factory=dict)
+    submitted_by: Name = ""
+
+
+class SeamJob(Message):
+    """Runner work for one seam: generate its file, or execute it N times."""
+
+    job_id: Id
+    run_id: Id
+    seam: Seam
+    phase: JobPhase = "execute"
+    attempt: int = Field(default=1, ge=1)
+    project: ProjectSource
+    plan_path: RelPath
+    execution: ExecutionSpec
+    generator: GeneratorSpec = GeneratorSpec()
+    policy: AuditPolicy = AuditPolicy()
+    feedback: Text = ""
+    overlay: dict[RelPath, FileContent] = Field(default_factory=dict)
+    seed: int = 0
+    deadline_s: float = Field(default=600.0, gt=0)
+
+
+class ValidationJob(Message):
+    """Runner work: run several seams' files together in random order (batch or suite)."""
+
+    job_id: Id
+    run_id: Id
+    scope: ValidationScope
+    batch_index: int = Field(default=0, ge=0)
+    seam_ids: tuple[Id, ...]
+    files: tuple[RelPath, ...]
+    project: ProjectSource
+    execution: ExecutionSpec
+    overlay: dict[RelPath, FileContent] = Field(default_factory=dict)
+    seed: int = 0
+    deadline_s: float = Field(default=600.0, gt=0)
+
+
+class AuditJob(Message):
+    """Auditor work: check one test file's content against the policy."""
+
+    job_id: Id
+    run_id: Id
+    seam_id: Id
+    path: RelPath
+    content: FileContent
+    conftests: dict[RelPath, FileContent] = Field(default_factory=dict)
+    policy: AuditPolicy = AuditPolicy()
+    attempt: int = Field(default=1, ge=1)
