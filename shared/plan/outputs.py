@@ -1,24 +1,15 @@
-"""Output file resolution: explicit field, a path in the body, an existing file, convention.
-
-Paths in a plan are relative to the plan's directory; the results are POSIX paths relative
-to the project root.
-"""
+"""Output file paths: the path a field names, where it lies, the files beside a plan, and
+the naming convention. Results are POSIX paths relative to the project root."""
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
-from shared.plan.markdown import Line, slugify
+from shared.plan.markdown import slugify
 
-_TEST_PATH = re.compile(r"(?<![\w/.\\-])((?:[\w.-]+/)*test_[\w-]*\.py)(?![\w/])")
 _PY_PATH = re.compile(r"(?:[\w.-]+/)*[\w.-]+\.py\b")
-_WORD = re.compile(r"[a-z0-9]+")
-_INSIGNIFICANT = frozenset({
-    "test", "tests", "integration", "and", "the", "for", "with", "from", "into", "via", "seam",
-})
 
 
 def field_path(value: str) -> str | None:
@@ -26,17 +17,6 @@ def field_path(value: str) -> str | None:
     text = value[:2_000].replace("`", " ").replace("*", " ").replace('"', " ").replace("'", " ")
     match = _PY_PATH.search(" ".join(text.replace("\\", "/").split()))
     return match.group(0) if match else None
-
-
-def body_path(lines: Sequence[Line]) -> str | None:
-    """The first ``test_*.py`` path named in a seam, preferring text outside code blocks."""
-    for want_code in (False, True):
-        for line in lines:
-            if line.code == want_code:
-                match = _TEST_PATH.search(line.text.replace("\\", "/"))
-                if match:
-                    return match.group(1)
-    return None
 
 
 def project_path(raw: str, plan_dir: Path, root: Path) -> str | None:
@@ -50,6 +30,26 @@ def project_path(raw: str, plan_dir: Path, root: Path) -> str | None:
     return None if str(posix) in ("", ".") else str(posix)
 
 
+def resolve_named(raw: str, plan_dir: Path, root: Path) -> tuple[str | None, str]:
+    """A path a plan names, read relative to the plan's folder or to the project root.
+
+    The folder wins when the file exists there; the root wins when the file exists there,
+    or when the path starts with the plan folder's own name (``tests/test_x.py`` in a plan
+    that lives in ``tests/``). Returns the project-relative path (None when outside the
+    project) and which base was used.
+    """
+    from_plan = project_path(raw, plan_dir, root)
+    from_root = project_path(raw, root, root)
+    if from_plan is not None and (root / from_plan).is_file():
+        return from_plan, "the plan's folder"
+    if from_root is not None and (root / from_root).is_file():
+        return from_root, "the project root"
+    first = PurePosixPath(raw.replace("\\", "/")).parts[:1]
+    if from_root is not None and plan_dir != root and first == (plan_dir.name,):
+        return from_root, "the project root"
+    return from_plan, "the plan's folder"
+
+
 def existing_tests(plan_dir: Path) -> list[str]:
     """Names of the ``test_*.py`` files beside the plan, sorted (none if unreadable)."""
     try:
@@ -58,40 +58,6 @@ def existing_tests(plan_dir: Path) -> list[str]:
                           if e.name.startswith("test_") and e.name.endswith(".py") and e.is_file())
     except OSError:
         return []
-
-
-def _tokens(text: str) -> set[str]:
-    words = _WORD.findall(text.lower())
-    significant = {w for w in words if len(w) >= 3 and w not in _INSIGNIFICANT}
-    return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in significant}
-
-
-def _file_tokens(name: str) -> set[str]:
-    return _tokens(name.removesuffix(".py").replace("_", " "))
-
-
-def assign_matches(titles: Mapping[str, str], candidates: Iterable[str]) -> dict[str, str]:
-    """Match seams (id -> title, in plan order) to existing files, each file at most once.
-
-    A match needs at least one shared significant word (three or more characters, not
-    test/integration) between the title and the file stem. The best-scoring pairs are
-    settled first; ties go to the earlier seam, then to the alphabetically first file.
-    """
-    files = {name: _file_tokens(name) for name in candidates}
-    pairs = sorted(
-        (-score, order, name, seam_id)
-        for order, (seam_id, title) in enumerate(titles.items())
-        for wanted in (_tokens(title),)
-        for name, tokens in files.items()
-        if (score := len(wanted & tokens))
-    )
-    matched: dict[str, str] = {}
-    taken: set[str] = set()
-    for _, _, name, seam_id in pairs:
-        if seam_id not in matched and name not in taken:
-            matched[seam_id] = name
-            taken.add(name)
-    return matched
 
 
 def convention_name(title: str, seam_id: str) -> str:

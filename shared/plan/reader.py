@@ -1,15 +1,17 @@
 """The plan reader: ``TEST_PLAN.md`` -> ``TestPlan``, or a ``PlanError`` at ``PATH:LINE``.
 
-The grammar is the one of DESIGN.md "The plan format". Scanning lives in ``plan_markdown``,
-seam headings in ``plan_seams``, fields in ``plan_fields``, priorities in ``plan_priority``,
-output files in ``plan_output`` and dependencies in ``plan_deps``; this module reads the
-file, assembles the seams and checks the plan as a whole.
+The grammar is in docs/architecture.md, "The plan". Scanning lives in ``markdown``, seam
+headings in ``headings``, one seam's fields in ``seam`` and ``fields``, priorities in
+``priority``, output files in ``outputs`` and dependencies in ``dependencies``; this module
+reads the file, assembles the seams and checks the plan as a whole.
 """
 
 from __future__ import annotations
 
 import codecs
 import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -17,20 +19,40 @@ from pydantic import ValidationError
 from shared.contract import OutputSource, PlanWarning, Seam, TestPlan
 from shared.errors import PlanError
 from shared.plan.dependencies import DependencyIndex, UnknownDependency, find_cycle
+from shared.plan.file_lists import listed_files
 from shared.plan.headings import Draft, find_seams
-from shared.plan.markdown import scan
+from shared.plan.markdown import Document, scan
+from shared.plan.matching import assign, read_candidate, sibling_claims
 from shared.plan.outputs import (
-    assign_matches,
-    body_path,
     convention_name,
     existing_tests,
     field_path,
     project_path,
+    resolve_named,
 )
 from shared.plan.seam import SeamReading, read_seam
 
 MAX_PLAN_BYTES = 10 * 1024 * 1024
 MAX_SEAMS = 2_000
+MIN_MATCH_SCORE = 0.2
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where the plan is, the folder it lives in, and the project root."""
+
+    plan_file: Path
+    plan_dir: Path
+    root: Path
+
+
+@dataclass(frozen=True)
+class Output:
+    """A seam's test file (relative to the project root), how and why it was chosen."""
+
+    path: str
+    source: OutputSource
+    reason: str
 
 
 def read_plan(plan_path: Path, project_root: Path | None = None) -> TestPlan:
@@ -63,7 +85,8 @@ def read_plan(plan_path: Path, project_root: Path | None = None) -> TestPlan:
     _check_ids(where, drafts)
     readings = [read_seam(draft, warnings) for draft in drafts]
     depends = _dependencies(where, drafts, readings)
-    outputs = _outputs(where, drafts, readings, plan_file.parent, root, warnings)
+    places = Places(plan_file, plan_file.parent, root)
+    outputs = _outputs(where, doc, drafts, readings, places, warnings)
     seams = [_seam(where, d, r, depends[d.id], outputs[d.id])
              for d, r in zip(drafts, readings, strict=True)]
     title = next((h.text for h in doc.headings if h.level == 1), "")
@@ -130,40 +153,86 @@ def _dependencies(
 
 def _outputs(
     where: str,
+    doc: Document,
     drafts: list[Draft],
     readings: list[SeamReading],
-    plan_dir: Path,
-    root: Path,
+    places: Places,
     warnings: list[PlanWarning],
-) -> dict[str, tuple[str, OutputSource]]:
-    found: dict[str, tuple[str, OutputSource]] = {}
+) -> dict[str, Output]:
+    """Each seam's test file: its field, a plan-level file list, a matching file, convention."""
+    found: dict[str, Output] = {}
+    listed = listed_files(doc, {d.id: d.title for d in drafts})
     for draft, reading in zip(drafts, readings, strict=True):
         raw = field_path(reading.output) if reading.output else None
         if reading.output and raw is None:
             warnings.append(PlanWarning(line=reading.output_line, message=(
                 f"seam {draft.id}: output file {reading.output[:80]!r} names no .py file")))
-        source: OutputSource = "field" if raw else "body"
-        raw = raw or body_path(draft.lines)
         if raw is not None:
-            found[draft.id] = (_inside(where, draft, raw, plan_dir, root), source)
-    claimed = {path for path, _ in found.values()}
-    candidates = {name: path for name in existing_tests(plan_dir)
-                  if (path := project_path(name, plan_dir, root)) and path not in claimed}
-    matches = assign_matches({d.id: d.title for d in drafts if d.id not in found}, candidates)
+            found[draft.id] = _named(where, draft, raw, places, "field",
+                                     f"its output file field (line {reading.output_line})")
+        elif draft.id in listed:
+            entry = listed[draft.id]
+            found[draft.id] = _named(where, draft, entry.path, places, "body",
+                                     f"the plan's file list (line {entry.line})")
+    found |= _matched(drafts, readings, places, found)
     for draft in drafts:
-        if draft.id in matches:
-            found[draft.id] = (candidates[matches[draft.id]], "match")
-        elif draft.id not in found:
-            path = _inside(where, draft, convention_name(draft.title, draft.id), plan_dir, root)
-            found[draft.id] = (path, "convention")
-    owners: dict[str, Draft] = {}
-    for draft in drafts:
-        path = found[draft.id][0]
-        first = owners.setdefault(path, draft)
-        if first is not draft:
-            raise PlanError(where, draft.line, f"duplicate output file {path}: seam {draft.id} "
-                            f"({draft.title}) and seam {first.id} ({first.title})")
+        if draft.id not in found:
+            path = _inside(where, draft, convention_name(draft.title, draft.id), places.plan_dir,
+                           places.root)
+            found[draft.id] = Output(path, "convention", "no file named or matched: by "
+                                     "convention, beside the plan")
+    _notice_shared(where, drafts, found, warnings)
     return found
+
+
+def _named(where: str, draft: Draft, raw: str, places: Places, source: OutputSource,
+           said: str) -> Output:
+    path, base = resolve_named(raw, places.plan_dir, places.root)
+    if path is None:
+        raise PlanError(where, draft.line,
+                        f"seam {draft.id}: output file {raw[:200]} is outside the project root")
+    return Output(path, source, f"{said}, relative to {base}")
+
+
+def _matched(drafts: list[Draft], readings: list[SeamReading], places: Places,
+             done: Mapping[str, Output]) -> dict[str, Output]:
+    claimed = {o.path for o in done.values()}
+    theirs = sibling_claims(places.plan_file)
+    candidates = {
+        name: read_candidate(places.plan_dir / name)
+        for name in existing_tests(places.plan_dir)
+        if name not in theirs
+        and (path := project_path(name, places.plan_dir, places.root)) and path not in claimed
+    }
+    unresolved = {d.id: (d.title, r.scope) for d, r in zip(drafts, readings, strict=True)
+                  if d.id not in done}
+    matches = assign(unresolved, candidates, MIN_MATCH_SCORE)
+    return {
+        seam_id: Output(str(project_path(m.name, places.plan_dir, places.root)), "match",
+                        f"existing file: {m.how}")
+        for seam_id, m in matches.items()
+    }
+
+
+def _notice_shared(where: str, drafts: list[Draft], found: dict[str, Output],
+                   warnings: list[PlanWarning]) -> None:
+    """Seams the plan puts in one file is a notice: real plans do it on purpose. Two seams
+    that only the naming convention put together would overwrite each other's tests."""
+    owners: dict[str, list[Draft]] = {}
+    for draft in drafts:
+        owners.setdefault(found[draft.id].path, []).append(draft)
+    for path, sharing in owners.items():
+        by_convention = [d for d in sharing if found[d.id].source == "convention"]
+        if len(sharing) > 1 and by_convention:
+            first, second = sharing[0], by_convention[-1]
+            raise PlanError(where, second.line, (
+                f"duplicate output file {path}: seam {second.id} ({second.title}) and seam "
+                f"{first.id} ({first.title}); name one of them with an Output File field"))
+        if len(sharing) > 1:
+            ids = ", ".join(d.id for d in sharing)
+            warnings.append(PlanWarning(line=sharing[1].line, message=(
+                f"seams {ids} share {path}: its tests are attributed by "
+                "@pytest.mark.seam, class or name, else the file counts for each")))
 
 
 def _inside(where: str, draft: Draft, raw: str, plan_dir: Path, root: Path) -> str:
@@ -175,14 +244,14 @@ def _inside(where: str, draft: Draft, raw: str, plan_dir: Path, root: Path) -> s
 
 
 def _seam(
-    where: str, draft: Draft, reading: SeamReading, depends: tuple[str, ...],
-    output: tuple[str, OutputSource],
+    where: str, draft: Draft, reading: SeamReading, depends: tuple[str, ...], output: Output,
 ) -> Seam:
     try:
         return Seam(
             id=draft.id, title=draft.title, line=draft.line, priority=reading.priority,
             deferred=draft.deferred, priority_source=reading.priority_source,
-            section=draft.section, output_file=output[0], output_source=output[1],
+            section=draft.section, output_file=output.path, output_source=output.source,
+            output_reason=output.reason,
             expected_tests=reading.expected_tests, depends_on=depends,
             services=reading.services, body=draft.body, scope=reading.scope,
             impact=reading.impact, strategy=reading.strategy,

@@ -94,8 +94,8 @@ def test_headings_that_only_mention_seams_are_not_seams(tmp_path: Path) -> None:
     assert _error(path).startswith(f"{path}:1: no seam found")
 
 
-def test_duplicate_output_file_names_both_seams(tmp_path: Path) -> None:
-    """Two seams writing the same file: reported at the second seam."""
+def test_two_seams_naming_one_file_is_a_notice_not_an_error(tmp_path: Path) -> None:
+    """Plans put several seams in one file on purpose: a warning at the second seam."""
     path = _write(tmp_path, """
         ## SEAM 1: Alpha
         **Output File**: `tests/test_shared.py`
@@ -104,8 +104,10 @@ def test_duplicate_output_file_names_both_seams(tmp_path: Path) -> None:
         Priority: P1
         **Output File**: tests/./test_shared.py
     """)
-    assert _error(path) == (f"{path}:4: duplicate output file tests/test_shared.py: "
-                            "seam 2 (Beta) and seam 1 (Alpha)")
+    plan = read_plan(path)
+    assert {s.output_file for s in plan.seams} == {"tests/test_shared.py"}
+    assert (4, "seams 1, 2 share tests/test_shared.py") in [
+        (w.line, w.message.split(":")[0]) for w in plan.warnings]
 
 
 def test_same_title_gives_a_duplicate_convention_file(tmp_path: Path) -> None:
@@ -115,7 +117,8 @@ def test_same_title_gives_a_duplicate_convention_file(tmp_path: Path) -> None:
         ### SEAM 2: Cache
     """)
     assert _error(path) == (f"{path}:2: duplicate output file test_cache_integration.py: "
-                            "seam 2 (Cache) and seam 1 (Cache)")
+                            "seam 2 (Cache) and seam 1 (Cache); name one of them with an "
+                            "Output File field")
 
 
 def test_unknown_dependency_is_reported_at_the_seam(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
 """``mock-usage``: integration tests exercise the real collaborators of a seam.
 
-Found in imports of the forbidden modules (option ``forbidden_mock_modules``), in calls and
-decorators that resolve into them, in the mock classes wherever they come from, and in
-mocking fixtures requested as parameters or through ``usefixtures`` (option
-``forbidden_mock_fixtures``). ``monkeypatch`` is allowed by default (option
+Found where mocking happens, never at an import alone: calls, decorators and references
+that resolve into the forbidden modules (option ``forbidden_mock_modules``), the mock
+classes wherever they come from, a module attribute replaced by a stand-in, and mocking
+fixtures requested as parameters or through ``usefixtures`` (option
+``forbidden_mock_fixtures``). An unused ``from unittest.mock import patch`` mocks nothing.
+``monkeypatch`` is allowed by default (option
 ``allow_monkeypatch``) for environment variables, the working directory and settings
 values; installing a stand-in with it (a lambda, a function or class defined in the test
 module) or replacing a module in ``sys.modules`` is still mocking.
@@ -42,14 +44,11 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
     fixtures = set(ctx.options.forbidden_mock_fixtures)
     if not ctx.options.allow_monkeypatch:
         fixtures.add("monkeypatch")
-    for imported in ctx.of(ast.Import):
-        for alias in imported.names:
-            if matches_module(alias.name, modules):
-                yield MOCK_USAGE.at(imported, f"imports {alias.name}: {_WHY}")
-    for imported_from in ctx.of(ast.ImportFrom):
-        if not imported_from.level and imported_from.module:
-            yield from _import_from(imported_from, imported_from.module, modules)
-    for call in ctx.of(ast.Call):
+    calls = ctx.of(ast.Call)
+    callees = {id(call.func) for call in calls}
+    yield from _references(ctx, modules, callees)
+    yield from _replaced_attributes(ctx)
+    for call in calls:
         yield from _call(ctx, call, fixtures)
     functions: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
         *ctx.of(ast.FunctionDef),
@@ -62,14 +61,31 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
                 yield MOCK_USAGE.at(arg, f"requests the {arg.arg} fixture: {_WHY}")
 
 
-def _import_from(node: ast.ImportFrom, module: str, modules: tuple[str, ...]) -> Iterator[Hit]:
-    if matches_module(module, modules):
-        yield MOCK_USAGE.at(node, f"imports from {module}: {_WHY}")
-        return
-    for alias in node.names:
-        name = f"{module}.{alias.name}"
-        if matches_module(name, modules):
-            yield MOCK_USAGE.at(node, f"imports {name}: {_WHY}")
+def _references(ctx: ModuleContext, modules: tuple[str, ...], callees: set[int]
+                ) -> Iterator[Hit]:
+    """Non-call uses of a forbidden module: ``@respx.mock``, ``with responses.mock:``."""
+    inner = {id(node.value) for node in ctx.of(ast.Attribute)}
+    for node in (*ctx.of(ast.Attribute), *ctx.of(ast.Name)):
+        if id(node) in callees or id(node) in inner or not isinstance(
+                getattr(node, "ctx", None), ast.Load):
+            continue
+        name = ctx.resolve(node)
+        if name is not None and matches_module(name, modules):
+            yield MOCK_USAGE.at(node, f"uses {name}: {_WHY}")
+
+
+def _replaced_attributes(ctx: ModuleContext) -> Iterator[Hit]:
+    """``gateway.charge = fake_charge``: a component's attribute replaced by stand-in code."""
+    for assign in ctx.of(ast.Assign):
+        value = assign.value
+        stand_in = isinstance(value, ast.Lambda) or (
+            isinstance(value, ast.Name) and value.id in ctx.defined)
+        if not stand_in:
+            continue
+        for target in assign.targets:
+            if isinstance(target, ast.Attribute) and ctx.resolve(target.value) is not None:
+                yield MOCK_USAGE.at(assign, f"replaces {ctx.resolve(target)} with stand-in "
+                                    f"code: {_WHY}")
 
 
 def _call(ctx: ModuleContext, node: ast.Call, fixtures: set[str]) -> Iterator[Hit]:

@@ -2,7 +2,13 @@
 
 It shuffles the collected tests with a recorded seed, writes what was collected and what
 each test did to ``--seamq-out``, and watches for test code that tampers with pytest's
-verdict machinery. It imports nothing from seamq: only the standard library and pytest.
+verdict machinery. It keeps the proof under seamq's control: options in the project's own
+configuration (``addopts``) or on the command line that parallelise, rerun, stop early or
+reorder are taken out before pytest parses them, and each removal is recorded with its
+reason; the plugins behind them are blocked on seamq's command line (``-p no:xdist`` …)
+and their markers registered, so ``--strict-markers`` projects still collect. It records
+the order tests actually ran in, so the runner can check it is the order seamq chose.
+It imports nothing from seamq: only the standard library and pytest.
 """
 
 from __future__ import annotations
@@ -15,6 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from seamq_control import (  # type: ignore[import-not-found]  # beside this file in support/
+    BLOCKED_PLUGINS,
+    OVERRIDES_KEY,
+    pytest_load_initial_conftests,
+)
+
+__all__ = ["pytest_load_initial_conftests"]
 
 _WATCHED = (
     ("_pytest.runner", "call_and_report"),
@@ -97,6 +110,8 @@ class SeamqRecorder:
         self.tampered: list[str] = []
         self.baseline = _snapshot()
         self.hooks_at_collection: dict[str, list[str]] = {}
+        self.ran: list[str] = []
+        self.overridden: list[dict[str, str]] = getattr(config, OVERRIDES_KEY, [])
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -125,6 +140,8 @@ class SeamqRecorder:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "setup":
+            self.ran.append(report.nodeid)
         entry = self.outcomes.setdefault(
             report.nodeid, {"outcome": "passed", "duration_s": 0.0, "message": ""}
         )
@@ -153,6 +170,11 @@ class SeamqRecorder:
                 "seed": self.seed,
                 "reverse": self.reverse,
                 "order": self.order,
+                "ran": self.ran,
+                "overridden": self.overridden,
+                "plugins_blocked": sorted(
+                    name for name in BLOCKED_PLUGINS
+                    if self.config.pluginmanager.is_blocked(name)),
                 "exitstatus": int(exitstatus),
                 "collect_errors": self.collect_errors,
                 "outcomes": self.outcomes,
@@ -169,6 +191,11 @@ class SeamqRecorder:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    for name, (_, markers) in BLOCKED_PLUGINS.items():
+        if config.pluginmanager.is_blocked(name):
+            for marker in markers:
+                config.addinivalue_line("markers", marker)
+    config.addinivalue_line("markers", "seam(id): the plan seam a test belongs to (seamq)")
     out = config.getoption("seamq_out")
     if out is None:
         return
