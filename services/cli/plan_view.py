@@ -9,17 +9,19 @@ from shared.contract import Seam, TestPlan
 
 RESOLVED_BY = {
     "field": "from its output file field",
-    "body": "named in the seam",
+    "body": "from the plan's file list",
     "match": "matched existing file",
     "convention": "by convention",
 }
+TEXT_FIELDS = ("scope", "impact", "strategy", "success_criteria", "risk", "notes")
 _TITLE_WIDTH = 48
 
 
 def plan_json(
     plan: TestPlan, selected: Sequence[Seam], batches: Sequence[Sequence[Seam]]
 ) -> dict[str, Any]:
-    """The ``seamq plan --format json`` document (DESIGN.md), plus a few extra fields."""
+    """The ``seamq plan --format json`` document (docs/architecture.md), with every field
+    the reader parsed and why each seam's output file was chosen."""
     chosen = {s.id for s in selected}
     return {
         "plan": plan.path,
@@ -33,11 +35,13 @@ def plan_json(
                 "line": seam.line,
                 "output_file": seam.output_file,
                 "output_source": seam.output_source,
+                "output_reason": seam.output_reason,
                 "expected_tests": seam.expected_tests,
                 "depends_on": list(seam.depends_on),
                 "services": list(seam.services),
                 "priority_source": seam.priority_source,
                 "section": seam.section,
+                **{name: getattr(seam, name) for name in TEXT_FIELDS},
             }
             for seam in plan.seams
         ],
@@ -59,7 +63,7 @@ def plan_text(
     out = [heading, f"{len(plan.seams)} seams, {len(chosen)} selected, {len(batches)} batches", ""]
     rows = [("", "ID", "PRIORITY", "TITLE", "OUTPUT FILE")]
     for seam in plan.seams:
-        output = f"{seam.output_file} ({RESOLVED_BY[seam.output_source]})"
+        output = f"{seam.output_file} ({seam.output_reason or RESOLVED_BY[seam.output_source]})"
         extra = []
         if seam.depends_on:
             extra.append("after " + ", ".join(seam.depends_on))

@@ -100,8 +100,8 @@ def _passed_files(state: RunState, specs: dict[str, Seam],
     files, overlay = [], {}
     for seam_id in seam_ids:
         seam = state.seams[seam_id]
-        if seam.status == "passed":
-            path = specs[seam_id].output_file
+        path = specs[seam_id].output_file
+        if seam.status == "passed" and path not in files:
             files.append(path)
             if seam.content is not None:
                 overlay[path] = seam.content

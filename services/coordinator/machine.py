@@ -23,6 +23,7 @@ from services.coordinator.jobs import (
 )
 from services.coordinator.project_files import conftests_for, read_file
 from services.coordinator.report_builder import build_report
+from services.coordinator.sharing import sharing_file, sharing_run
 from services.coordinator.state import RunState, SeamState, ValidationState
 from shared.brokers.base import Outgoing
 from shared.contract import (
@@ -40,6 +41,7 @@ from shared.contract import (
     is_terminal,
 )
 from shared.status import audit_rejection, seam_status, validation_status
+from shared.status.attribution import shared_verdict
 from shared.topology import AUDITOR_QUEUE, RUNNER_QUEUE, event_key, priority_for
 
 
@@ -135,8 +137,32 @@ class RunMachine:
                 self._seam_event(seam)]
 
     def _execute(self, seam: SeamState) -> list[Outgoing]:
+        """Run the seam's file, unless a seam sharing it already runs it (once per proof)."""
         seam.status = "executing"
-        return self._seam_job(seam, "execute")
+        partner = sharing_run(self.state, self.seams, seam)
+        if partner is None:
+            return self._seam_job(seam, "execute")
+        if partner.status == "executing":
+            seam.job_id = partner.job_id
+            return [self._seam_event(seam)]
+        assert partner.result is not None
+        return self._apply(seam, partner.result)
+
+    def _apply(self, seam: SeamState, result: JobResult) -> list[Outgoing]:
+        """Judge one seam on an execute result (its own tests only, in a shared file)."""
+        sharing = sharing_file(self.state, self.seams, seam)
+        seam.infrastructure = result.infrastructure
+        status, reason = seam_status(result), result.reason
+        if len(sharing) > 1:
+            verdict = shared_verdict(result, seam.id, sharing)
+            status, reason = verdict.status, verdict.reason
+            result = result.model_copy(update={"tests": verdict.tests})
+        seam.result = result
+        self._log(seam, "execute", status, reason)
+        if status == "passed":
+            self._finish(seam, "passed")
+            return [self._seam_event(seam)]
+        return self._retry_or_finish(seam, status, reason, failure_feedback(result))
 
     def _finish(self, seam: SeamState, status: TerminalStatus, reason: str = "") -> None:
         seam.status = status
@@ -184,20 +210,15 @@ class RunMachine:
     def on_result(self, result: JobResult) -> list[Outgoing]:
         if result.kind in ("batch", "suite"):
             return self._on_validation(result)
-        seam = self.state.seams.get(result.seam_id or "")
-        if seam is None or seam.job_id != result.job_id or not self._accept(result.job_id):
+        waiting = [s for s in self.state.seams.values()
+                   if s.job_id == result.job_id and s.status in ("generating", "executing")]
+        if not waiting or not self._accept(result.job_id):
             return []
         if result.phase == "generate":
-            return self._on_generated(seam, result) + self._after_terminal()
-        seam.result = result
-        seam.infrastructure = result.infrastructure
-        self._log(seam, "execute", result.status, result.reason)
-        if result.status == "passed":
-            self._finish(seam, "passed")
-            out = [self._seam_event(seam)]
-        else:
-            out = self._retry_or_finish(seam, seam_status(result), result.reason,
-                                        failure_feedback(result))
+            return self._on_generated(waiting[0], result) + self._after_terminal()
+        out: list[Outgoing] = []
+        for seam in waiting:
+            out += self._apply(seam, result)
         return out + self._after_terminal()
 
     def _on_generated(self, seam: SeamState, result: JobResult) -> list[Outgoing]:

@@ -29,9 +29,11 @@ def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessE
         junit = tuple(parse_junit(outputs / "junit.xml"))
     except JunitError as e:
         junit_error = str(e)
+    collected_doc = _load(outputs / "collected.json")
     return ProcessEvidence(
         seed=seed, exit_code=sandbox.exit_code, duration_s=sandbox.duration_s,
-        collected=_collected(_load(outputs / "collected.json")),
+        collected=_collected(collected_doc),
+        seam_marks=_seam_marks(collected_doc),
         results=_results(_load(outputs / "results.json")),
         junit=junit, junit_error=junit_error,
     )
@@ -55,6 +57,12 @@ def _collected(doc: dict[str, Any] | None) -> tuple[str, ...] | None:
     if not doc:
         return None
     return tuple(str(entry["nodeid"]) for entry in doc.get("collected", []))
+
+
+def _seam_marks(doc: dict[str, Any] | None) -> dict[str, tuple[str, ...]]:
+    entries = (doc or {}).get("collected", [])
+    return {str(e["nodeid"]): tuple(str(s) for s in e.get("seams") or ())
+            for e in entries if isinstance(e, dict) and e.get("seams")}
 
 
 def _results(doc: dict[str, Any] | None) -> PluginResults | None:

@@ -53,6 +53,7 @@ class TestResult(Model):
     runs: tuple[Outcome, ...] = ()
     duration_s: float = 0.0
     message: Text = ""
+    seams: tuple[Id, ...] = ()  # from @pytest.mark.seam("ID")
 
 
 class RepeatRun(Model):

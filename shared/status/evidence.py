@@ -64,3 +64,4 @@ class ProcessEvidence:
     results: PluginResults | None = None
     junit: tuple[JunitCase, ...] | None = None
     junit_error: str = ""
+    seam_marks: dict[str, tuple[str, ...]] = field(default_factory=dict)  # @pytest.mark.seam

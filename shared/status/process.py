@@ -23,6 +23,7 @@ class CaseResult:
     outcome: Outcome
     duration_s: float
     message: str
+    seams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def judge_process(evidence: ProcessEvidence) -> ProcessVerdict:
                or _order_problem(ev.results))
     if problem:
         return _error(ev, problem, collected=collected)
-    cases = {nodeid: _case(junit[nodeid]) for nodeid in collected}
+    cases = {nodeid: _case(junit[nodeid], ev.seam_marks.get(nodeid, ())) for nodeid in collected}
     bad = [c for c in cases.values() if c.outcome in ("failed", "error")]
     if (ev.exit_code == 0) == bool(bad):
         return _error(ev, f"results do not match the exit status: {len(bad)} failing test(s), "
@@ -132,9 +133,10 @@ def _order_problem(results: PluginResults) -> str:
     return f"test order not under seamq's control: {detail}"
 
 
-def _case(case: JunitCase) -> CaseResult:
+def _case(case: JunitCase, seams: tuple[str, ...]) -> CaseResult:
     return CaseResult(nodeid=case.nodeid, file=case.file, line=case.line + 1,
-                      outcome=case.outcome, duration_s=case.duration_s, message=case.message)
+                      outcome=case.outcome, duration_s=case.duration_s, message=case.message,
+                      seams=seams)
 
 
 def _error(ev: ProcessEvidence, reason: str, *, collected: tuple[str, ...] = (),

@@ -65,6 +65,7 @@ def per_test_results(verdicts: Sequence[ProcessVerdict]) -> tuple[TestResult, ..
                 runs=runs,
                 duration_s=round(sum(c.duration_s for c in cases) / len(cases), 4),
                 message=failing,
+                seams=cases[0].seams,
             )
         )
     return tuple(results)

@@ -187,3 +187,77 @@ def test_always_fails():
     assert seam["status"] == "failed"
     assert "failed every time, 2 run(s) alone included" in seam["reason"]
     assert [r["outcome"] for r in seam["confirmations"]] == ["failed", "failed"]
+
+
+SHARED = '''\
+"""Security layer: detection, policy and headers, tested together."""
+import pytest
+
+
+@pytest.mark.seam("1")
+def test_environment_is_detected():
+    """Seam 1's test, by marker."""
+    assert "prod".upper() == "PROD"
+
+
+@pytest.mark.seam("2")
+def test_policy_limits_requests():
+    """Seam 2's test, by marker: broken."""
+    assert 10 < 5, "the limiter ignores the policy"
+
+
+class TestSecurityHeaders:
+    """Seam 3's tests, by class name."""
+
+    def test_headers_are_set(self):
+        """Headers present."""
+        assert {"X-Frame-Options": "DENY"}["X-Frame-Options"] == "DENY"
+'''
+SESSIONS = '''\
+import os
+from pathlib import Path
+
+
+def pytest_sessionstart(session):
+    with (Path(os.environ["COUNTER_DIR"]) / "sessions").open("a") as handle:
+        handle.write("x")
+'''
+
+
+def test_seams_sharing_a_file_run_it_once_and_are_judged_on_their_own_tests(
+    project: Project, tmp_path: Path,
+) -> None:
+    """Markers and class names attribute tests; one seam's failure is not the others'."""
+    counter = tmp_path / "counter"
+    counter.mkdir()
+    project.write("tests/conftest.py", SESSIONS)
+    project.write("tests/test_security_integration.py", SHARED)
+    project.write("tests/TEST_PLAN.md", """\
+        # Security plan
+
+        ### SEAM 1: Environment Detection
+        **Priority**: P0
+        **Output File**: test_security_integration.py
+
+        ### SEAM 2: Policy Limits
+        **Priority**: P0
+        **Output File**: test_security_integration.py
+
+        ### SEAM 3: Security Headers
+        **Priority**: P0
+        **Output File**: test_security_integration.py
+        """)
+
+    done = project.run("--repeats", "2", "--skip-validation", "--confirm", "0",
+                       "--env", f"COUNTER_DIR={counter}")
+
+    statuses = {s["id"]: s["status"] for s in done.report["seams"]}
+    assert statuses == {"1": "passed", "2": "failed", "3": "passed"}, done.stderr
+    names = {s["id"]: [t["name"].rsplit("::", 1)[-1] for t in s["tests"]]
+             for s in done.report["seams"]}
+    assert names == {"1": ["test_environment_is_detected"],
+                     "2": ["test_policy_limits_requests"],
+                     "3": ["test_headers_are_set"]}
+    assert done.seam("1")["shared_with"] == ["2", "3"]
+    assert (counter / "sessions").read_text() == "xx", "the shared file ran once per repeat"
+    assert done.report["suite"]["count_check"]["files"] == 1

@@ -30,6 +30,11 @@ def test_plan_json_has_the_documented_shape() -> None:
         "output_file": "test_checkout_api_orders_database_integration.py",
         "output_source": "convention", "expected_tests": 4, "depends_on": [], "services": [],
         "priority_source": "section", "section": "P0 — Critical seams",
+        "output_reason": "no file named or matched: by convention, beside the plan",
+        "scope": "`POST /checkout`, `OrderService`, `orders` and `order_lines` tables",
+        "impact": "Lost orders are lost revenue.",
+        "strategy": "place an order, assert both tables in one transaction.",
+        "success_criteria": "order and lines committed atomically.", "risk": "", "notes": "",
     }
     assert [(s["id"], s["priority"], s["selected"]) for s in document["seams"]] == [
         ("1", "P0", True), ("2", "P0", True), ("3", "P1", False), ("4", "P0", True),
@@ -58,10 +63,11 @@ def test_plan_text_lists_seams_batches_and_warnings() -> None:
     assert lines[3].split() == ["ID", "PRIORITY", "TITLE", "OUTPUT", "FILE"]
     row = next(line for line in lines if "cache-layer-redis" in line)
     assert row.startswith("*")
-    assert row.endswith("test_cache_layer.py (matched existing file)")
+    assert row.endswith("test_cache_layer.py (existing file: its words match (score 0.34))")
     unselected = next(line for line in lines if " inventory-sync " in line)
     assert unselected.startswith(" ")
-    assert unselected.endswith("test_inventory_sync.py (from its output file field)")
+    assert unselected.endswith(
+        "test_inventory_sync.py (its output file field (line 26), relative to the plan's folder)")
     assert "Batches:" in lines
     assert lines[-2:] == [
         "  1. user-api-database (P1), cache-layer-redis (P1)",
@@ -75,8 +81,8 @@ def test_plan_text_shows_dependencies_counts_services_and_warnings() -> None:
     plan = read_plan(CORPUS / "12_counts_and_warnings" / "TEST_PLAN.md")
     text = plan_text(plan, select(plan), [])
 
-    assert "test_export_csv_object_storage_integration.py (by convention) " \
-           "[3 tests expected; services minio]" in text
+    assert "test_export_csv_object_storage_integration.py (no file named or matched: by " \
+           "convention, beside the plan) [3 tests expected; services minio]" in text
     assert "Batches: none (no seam selected)" in text
     assert "  TEST_PLAN.md:16: seam 2: expected test count '4-6' is not a number" in text
     assert text.endswith("\n")

@@ -128,7 +128,9 @@ class SeamqRecorder:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         for item in session.items:
             path, line, _ = item.location
-            self.collected.append({"nodeid": item.nodeid, "file": path, "line": line})
+            seams = [str(arg) for mark in item.iter_markers("seam") for arg in mark.args]
+            self.collected.append({"nodeid": item.nodeid, "file": path, "line": line,
+                                   "seams": seams})
         self.hooks_at_collection = _hook_owners(self.config)
         self._write("collected.json", {"seed": self.seed, "collected": self.collected})
 
