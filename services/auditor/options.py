@@ -31,7 +31,8 @@ DEFAULT_MOCK_FIXTURES: tuple[str, ...] = (
     "requests_mock",
     "respx_mock",
 )
-DEFAULT_NAMING_PATTERN = "test_*_integration.py"
+# Off unless a policy sets one: real projects name their files their own way.
+DEFAULT_NAMING_PATTERN = ""
 
 
 @dataclass(frozen=True)

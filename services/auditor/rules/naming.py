@@ -1,4 +1,9 @@
-"""``file-naming``: test files are named after their seam, ``test_<seam>_integration.py``."""
+"""``file-naming``: test files carry the name the plan expects, or the policy's pattern.
+
+Off by default: with a plan (``seamq audit --plan``) a file must be one the plan names;
+otherwise only a policy's ``naming_pattern`` turns it on (``test_*_integration.py`` is the
+usual choice, and then a seam's file is ``test_<seam>_integration.py``).
+"""
 
 from __future__ import annotations
 
@@ -28,6 +33,8 @@ def check(ctx: ModuleContext) -> Iterator[Hit]:
             if len(expected) > 5:
                 shown += f" and {len(expected) - 5} more"
             yield FILE_NAMING.at(None, f"{name} is not a test file the plan names ({shown})")
+    elif not ctx.options.naming_pattern:
+        return
     elif ctx.seam_slug:
         wanted = convention_name(ctx.seam_slug, ctx.seam_slug)
         if name != wanted:
