@@ -40,6 +40,12 @@ def exit_code(report: RunReport) -> int:
 
 def text_summary(report: RunReport, out_dir: Path) -> str:
     lines = [f"seamq run {report.run_id}: {report.status}"]
+    if report.cause:
+        lines.append(f"  cause: {report.cause}")
+    for where in report.environment.sandboxes:
+        python = ", ".join(report.environment.python) or "?"
+        pytest = ", ".join(report.environment.pytest) or "?"
+        lines.append(f"  sandbox: {where} (Python {python}, pytest {pytest})")
     for seam in report.seams:
         line = f"  {seam.status:<8} {seam.priority:<8} {seam.id}: {seam.title}"
         if seam.reason:

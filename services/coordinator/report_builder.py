@@ -5,15 +5,24 @@ Statuses and the summary come from ``shared.status``; this module only gathers t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from services.coordinator.state import RunState
 from shared.contract import (
     BatchReport,
     CountCheck,
+    RunEnvironment,
     RunReport,
     SeamReport,
     SuiteReport,
 )
-from shared.status import reported_seam, reported_validation, run_status, summarize
+from shared.status import (
+    environment_cause,
+    reported_seam,
+    reported_validation,
+    run_status,
+    summarize,
+)
 
 
 def _seam_reports(state: RunState) -> list[SeamReport]:
@@ -86,6 +95,19 @@ def count_check(state: RunState) -> CountCheck:
                       detail="; ".join(problems))
 
 
+def _environment(state: RunState) -> RunEnvironment:
+    """The distinct sandboxes and versions the runners reported for this run's jobs."""
+    results = [s.result for s in state.seams.values() if s.result is not None]
+
+    def distinct(values: Iterable[str]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(v for v in values if v))
+
+    return RunEnvironment(
+        sandboxes=distinct(r.sandbox_detail or r.sandbox for r in results),
+        python=distinct(r.python for r in results),
+        pytest=distinct(r.pytest for r in results))
+
+
 def build_report(state: RunState) -> RunReport:
     seams = _seam_reports(state)
     check = count_check(state)
@@ -103,6 +125,8 @@ def build_report(state: RunState) -> RunReport:
     )
     return RunReport(
         run_id=state.run_id,
+        cause=environment_cause(seams),
+        environment=_environment(state),
         status=status,
         plan=state.request.plan.path,
         summary=summarize(seams, round(max(0.0, state.finished_at - state.started_at), 3)),

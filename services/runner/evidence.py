@@ -80,6 +80,8 @@ def _results(doc: dict[str, Any] | None) -> PluginResults | None:
         tampered=tuple(str(t) for t in doc.get("tampered") or ()),
         collect_errors=tuple(str(e) for e in doc.get("collect_errors") or ()),
         ran=tuple(str(n) for n in doc["ran"]) if isinstance(doc.get("ran"), list) else None,
+        python=str(doc.get("python") or "")[:40],
+        pytest=str(doc.get("pytest") or "")[:40],
         overridden=tuple(
             (str(o.get("option", "")), str(o.get("why", "")))
             for o in doc.get("overridden") or () if isinstance(o, dict)

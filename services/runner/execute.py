@@ -40,6 +40,7 @@ class _Reply:
     kind: JobKind
     sandbox: str
     worker: str
+    sandbox_detail: str = ""
     seam_id: str | None = None
     batch_index: int = 0
     attempt: int = 1
@@ -56,7 +57,9 @@ class _Reply:
             overridden=overrides([*verdicts, *alone]),
             collected=verdicts[0].collected if verdicts else (),
             infrastructure=infrastructure or any(v.infrastructure for v in verdicts),
-            logs_tail=tail, duration_s=duration_s,
+            logs_tail=tail, duration_s=duration_s, sandbox_detail=self.sandbox_detail,
+            python=next((v.versions[0] for v in [*verdicts, *alone] if v.versions[0]), ""),
+            pytest=next((v.versions[1] for v in [*verdicts, *alone] if v.versions[1]), ""),
         )
 
 
@@ -64,7 +67,8 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
     """Run the seam's file ``repeats`` times, each in a new random order."""
     started = time.monotonic()
     reply = _Reply(job_id=job.job_id, run_id=job.run_id, kind="seam", sandbox=sandbox.kind,
-                   worker=worker, seam_id=job.seam.id, attempt=job.attempt)
+                   worker=worker, sandbox_detail=sandbox.detail, seam_id=job.seam.id,
+                   attempt=job.attempt)
     try:
         project = materialize(job.project, cache_dir)
         rel = str(safe_relpath(job.seam.output_file))
@@ -115,7 +119,7 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
     """Run several seams' files together; any failure there is a conflict between them."""
     started = time.monotonic()
     reply = _Reply(job_id=job.job_id, run_id=job.run_id, kind=job.scope, sandbox=sandbox.kind,
-                   worker=worker, batch_index=job.batch_index)
+                   worker=worker, sandbox_detail=sandbox.detail, batch_index=job.batch_index)
     try:
         project = materialize(job.project, cache_dir)
         with tempfile.TemporaryDirectory(prefix="seamq-ws-") as tmp:

@@ -82,11 +82,21 @@ class RunSummary(Model):
     duration_s: float = 0.0
 
 
+class RunEnvironment(Model):
+    """Where the tests ran, as the runners saw it (one entry per distinct value)."""
+
+    sandboxes: tuple[Name, ...] = ()
+    python: tuple[Name, ...] = ()
+    pytest: tuple[Name, ...] = ()
+
+
 class RunReport(Message):
     run_id: Id
     status: RunStatus
     plan: RelPath
     summary: RunSummary
+    cause: Text = ""  # one environmental cause that made every evaluated seam error
+    environment: RunEnvironment = RunEnvironment()
     seams: tuple[SeamReport, ...]
     batches: tuple[BatchReport, ...] = ()
     suite: SuiteReport = SuiteReport(status="skipped")

@@ -100,4 +100,7 @@ class JobResult(Message):
     infrastructure: bool = False
     duration_s: float = 0.0
     sandbox: Name = ""
+    sandbox_detail: Name = ""  # why this sandbox, and its image
+    python: Name = ""
+    pytest: Name = ""
     worker: Name = ""

@@ -25,7 +25,7 @@ from shared.status.repeats import (
     shown_outcome,
     suspects,
 )
-from shared.status.run import run_status, summarize
+from shared.status.run import environment_cause, run_status, summarize
 from shared.status.seams import (
     audit_rejection,
     reported_seam,
@@ -47,6 +47,7 @@ __all__ = [
     "audit_rejection",
     "combine",
     "confirm",
+    "environment_cause",
     "is_flaky",
     "judge_process",
     "judge_validation",

@@ -44,6 +44,8 @@ class PluginResults:
     collect_errors: tuple[str, ...] = ()
     ran: tuple[str, ...] | None = None  # None: a plugin too old to record it
     overridden: tuple[tuple[str, str], ...] = ()  # (option, why) seamq took out
+    python: str = ""  # versions inside the sandbox, as the test process saw them
+    pytest: str = ""
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ class ProcessVerdict:
     infrastructure: bool = False
     ran: tuple[str, ...] = ()
     overridden: tuple[tuple[str, str], ...] = ()
+    versions: tuple[str, str] = ("", "")  # (python, pytest) inside the sandbox
 
 
 def judge_process(evidence: ProcessEvidence) -> ProcessVerdict:
@@ -80,6 +81,7 @@ def judge_process(evidence: ProcessEvidence) -> ProcessVerdict:
         duration_s=ev.duration_s,
         ran=ev.results.ran or (),
         overridden=ev.results.overridden,
+        versions=(ev.results.python, ev.results.pytest),
     )
 
 
@@ -141,6 +143,7 @@ def _case(case: JunitCase, seams: tuple[str, ...]) -> CaseResult:
 
 def _error(ev: ProcessEvidence, reason: str, *, collected: tuple[str, ...] = (),
            infrastructure: bool = False) -> ProcessVerdict:
+    versions = (ev.results.python, ev.results.pytest) if ev.results else ("", "")
     return ProcessVerdict(seed=ev.seed, outcome="error", reason=reason, exit_code=ev.exit_code,
                           collected=collected, duration_s=ev.duration_s,
-                          infrastructure=infrastructure)
+                          infrastructure=infrastructure, versions=versions)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
@@ -15,6 +16,33 @@ from shared.contract import (
 )
 from shared.status.repeats import shown_outcome
 
+_SEED = re.compile(r"\s*\(seed \d+\)$")
+_MISSING_MODULE = re.compile(r"(?:ModuleNotFoundError|ImportError): No module named '([^']+)'")
+
+
+def _cause(reason: str) -> str:
+    """A seam's error reason reduced to what would be the same for every seam it hit."""
+    first = _SEED.sub("", reason.strip().splitlines()[0] if reason.strip() else "")
+    missing = _MISSING_MODULE.search(reason)
+    if missing:
+        return (f"the sandbox cannot import {missing.group(1).split('.')[0]!r}: install the "
+                "project's dependencies in the test image (or use --sandbox local)")
+    return first
+
+
+def environment_cause(seams: Sequence[SeamReport]) -> str:
+    """The one cause for which every evaluated seam errored, or ``""``.
+
+    Seams that never ran (missing, rejected) are not evaluated. When every seam that ran
+    errored the same way (a module the tests import is missing in the sandbox, the image
+    is absent, the interpreter is unusable), the run is an environment problem: exit 3.
+    """
+    evaluated = [s for s in seams if s.status not in ("missing", "rejected")]
+    if not evaluated or any(s.status != "error" for s in evaluated):
+        return ""
+    causes = {_cause(s.reason) for s in evaluated}
+    return causes.pop() if len(causes) == 1 else ""
+
 
 def run_status(
     seams: Sequence[SeamReport],
@@ -26,11 +54,14 @@ def run_status(
 ) -> RunStatus:
     """``passed`` only when every seam passed, nothing conflicted and the counts match.
 
-    An ``error`` seam makes the run ``error`` (exit 3) only when it was the infrastructure's
-    fault (``infrastructure`` names those seams); otherwise the run ``failed`` (exit 1).
+    An ``error`` seam makes the run ``error`` (exit 3) when it was the infrastructure's
+    fault (``infrastructure`` names those seams) or when every evaluated seam errored for
+    one environmental cause; otherwise the run ``failed`` (exit 1).
     """
     if interrupted:
         return "interrupted"
+    if environment_cause(seams):
+        return "error"
     statuses = {s.status for s in seams}
     validation = set(validations)
     if statuses - {"passed", "error"} or not count_ok or "conflict" in validation:

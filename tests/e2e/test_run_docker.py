@@ -111,3 +111,46 @@ def test_hostile_seams_are_reported_truthfully_and_nothing_is_left(
         assert reason_part in seam["reason"], (name, seam["reason"])
     assert not (project.root / "etc").exists()
     assert set(_seamq_containers()) - before == set()
+
+
+NEEDS_PYDANTIC = '''
+    """SEAM 1: the project imports a third-party package the test image lacks."""
+    import pydantic
+
+
+    def test_model_validates():
+        """A real import of the project's dependency."""
+        assert pydantic.BaseModel.model_validate
+    '''
+
+
+def test_an_image_without_the_projects_dependencies_is_one_cause_and_exit_three(
+    project: Project,
+) -> None:
+    """Every seam errors on the same missing import: exit 3, the cause named once."""
+    problem = _docker_ready()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"{problem} (CI is set, so Docker tests must run)", pytrace=False)
+        pytest.skip(problem)
+    for number in ("1", "2"):
+        project.write(f"tests/test_dep_{number}_integration.py", NEEDS_PYDANTIC)
+    project.plan(("1", "P0", "test_dep_1_integration.py"),
+                 ("2", "P0", "test_dep_2_integration.py"))
+
+    in_docker = project.run("--sandbox", "docker", "--image", IMAGE, "--repeats", "1",
+                            "--skip-validation", timeout=300)
+    docker_report = in_docker.report
+    local = project.run("--sandbox", "local", "--repeats", "1", "--skip-validation")
+
+    assert in_docker.code == 3, in_docker.stdout + in_docker.stderr
+    assert "cannot import 'pydantic'" in docker_report["cause"]
+    assert "cause: the sandbox cannot import 'pydantic'" in in_docker.stdout
+    assert docker_report["environment"]["sandboxes"] == [
+        f"docker: asked for with --sandbox docker, image {IMAGE}"]
+    assert docker_report["environment"]["python"][0].startswith("3.")
+    assert local.code == 0, local.stderr
+    assert local.report["environment"]["sandboxes"] == [
+        "local: asked for with --sandbox local (weaker isolation)"]
+    assert local.report["environment"]["python"] == [
+        ".".join(map(str, __import__("sys").version_info[:3]))]

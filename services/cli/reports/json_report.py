@@ -28,6 +28,8 @@ def report_dict(report: RunReport) -> dict[str, Any]:
         "schema_version": report.schema_version,
         "run_id": report.run_id,
         "status": report.status,
+        "cause": report.cause,
+        "environment": report.environment.model_dump(mode="json"),
         "plan": report.plan,
         "started_at": report.started_at,
         "finished_at": report.finished_at,

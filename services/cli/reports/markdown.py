@@ -101,7 +101,15 @@ def _when(timestamp: float) -> str:
 def _header(report: RunReport) -> list[str]:
     icon = ICONS.get(report.status, "")
     lines = [f"# seamq run {code(report.run_id)}: {icon} {report.status}", ""]
+    if report.cause:
+        lines.append(f"- **Cause**: {report.cause}")
     lines.append(f"- **Plan**: {code(report.plan)}")
+    env = report.environment
+    for where in env.sandboxes:
+        lines.append(f"- **Sandbox**: {where}")
+    if env.python or env.pytest:
+        lines.append(f"- **Inside the sandbox**: Python {', '.join(env.python) or '?'}, "
+                     f"pytest {', '.join(env.pytest) or '?'}")
     if report.started_at:
         lines.append(f"- **Started**: {_when(report.started_at)}")
     if report.finished_at:

@@ -182,6 +182,8 @@ class SeamqRecorder:
                 "outcomes": self.outcomes,
                 "tampered": self.tampered,
                 "pid": os.getpid(),
+                "python": sys.version.split()[0],
+                "pytest": pytest.__version__,
             },
         )
 

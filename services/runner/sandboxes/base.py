@@ -68,6 +68,8 @@ class Sandbox(abc.ABC):
 
     kind: str = "abstract"
     python: str = "python3"
+    # Why this sandbox was chosen, for the report ("--sandbox local", "auto -> local: …").
+    detail: str = ""
 
     @abc.abstractmethod
     def mounts(self, request_dirs: tuple[Path, Path, Path]) -> Mounts:

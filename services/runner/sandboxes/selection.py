@@ -101,22 +101,30 @@ def choose_sandbox(kind: str, image: str, notice: Callable[[str], None]) -> Sand
     if kind not in KINDS:
         raise UsageError(f"unknown sandbox {kind!r} (choose from {', '.join(KINDS)})")
     if kind == "local":
-        return _local()
+        return _chosen(_local(), "local: asked for with --sandbox local (weaker isolation)")
     client, error = probe_engine()
     why = f"no Docker engine answered at {engine_address()}"
     if kind == "docker":
         if client is None:
             raise SandboxError(f"--sandbox docker: {why} ({error})")
-        return _docker(client)
+        return _chosen(_docker(client), f"docker: asked for with --sandbox docker, image "
+                       f"{image or DEFAULT_IMAGE}")
     wanted = image or DEFAULT_IMAGE
     if client is not None:
         try:
             if _image_present(client, wanted):
-                return _docker(client)
+                return _chosen(_docker(client), f"docker: auto found the engine and image "
+                               f"{wanted}")
             how = "deploy/provision.sh images" if wanted == DEFAULT_IMAGE else "build or load it"
             why = f"image '{wanted}' not found locally ({how})"
         except ENGINE_ERRORS as e:
             why = f"the Docker engine at {engine_address()} failed: {e}"
         client.close()
-    notice(f"seamq: sandbox auto -> local ({why.splitlines()[0]}); local is weaker isolation")
-    return _local()
+    reason = why.splitlines()[0]
+    notice(f"seamq: sandbox auto -> local ({reason}); local is weaker isolation")
+    return _chosen(_local(), f"local: auto fell back because {reason} (weaker isolation)")
+
+
+def _chosen(sandbox: Sandbox, detail: str) -> Sandbox:
+    sandbox.detail = detail
+    return sandbox
