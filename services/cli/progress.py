@@ -48,6 +48,11 @@ class Progress:
             self._emit(f"seamq: {event.event} validation {event.status}{detail}")
         elif event.event == "accepted":
             self._emit(f"seamq: run {event.run_id} accepted ({event.detail})")
+        elif event.event == "finished" and event.report is not None:
+            report = event.report
+            where = "; ".join(report.environment.sandboxes) or "no job ran"
+            cause = f" ({report.cause})" if report.cause else ""
+            self._emit(f"seamq: run {report.status}{cause}; sandbox {where}")
 
     def _emit(self, line: str) -> None:
         if not self.live:

@@ -146,6 +146,8 @@ def test_an_image_without_the_projects_dependencies_is_one_cause_and_exit_three(
     assert in_docker.code == 3, in_docker.stdout + in_docker.stderr
     assert "cannot import 'pydantic'" in docker_report["cause"]
     assert "cause: the sandbox cannot import 'pydantic'" in in_docker.stdout
+    assert "seamq: run error (the sandbox cannot import 'pydantic'" in in_docker.stderr
+    assert f"sandbox docker: asked for with --sandbox docker, image {IMAGE}" in in_docker.stderr
     assert docker_report["environment"]["sandboxes"] == [
         f"docker: asked for with --sandbox docker, image {IMAGE}"]
     assert docker_report["environment"]["python"][0].startswith("3.")
