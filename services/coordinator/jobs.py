@@ -70,7 +70,7 @@ def start_validation(state: RunState, specs: dict[str, Seam], v: ValidationState
                      scope: ValidationScope, index: int) -> ValidationJob | None:
     """Mark a batch (or the suite) running and return its job, or mark it skipped and
     return None when there is nothing to run together."""
-    files, overlay = _passed_files(state, specs, v.seams)
+    files, overlay = passed_files(state, specs, v.seams)
     if state.request.skip_validation:
         v.status, v.detail = "skipped", "--skip-validation"
         return None
@@ -95,7 +95,7 @@ def start_validation(state: RunState, specs: dict[str, Seam], v: ValidationState
     )
 
 
-def _passed_files(state: RunState, specs: dict[str, Seam],
+def passed_files(state: RunState, specs: dict[str, Seam],
                   seam_ids: list[str]) -> tuple[list[str], dict[str, str]]:
     files, overlay = [], {}
     for seam_id in seam_ids:

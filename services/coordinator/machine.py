@@ -18,6 +18,7 @@ from services.coordinator.jobs import (
     audit_feedback,
     audit_job,
     failure_feedback,
+    passed_files,
     seam_job,
     start_validation,
 )
@@ -40,7 +41,7 @@ from shared.contract import (
     ValidationScope,
     is_terminal,
 )
-from shared.status import audit_rejection, seam_status, validation_status
+from shared.status import audit_rejection, batch_verdict, seam_status, validation_status
 from shared.status.attribution import shared_verdict
 from shared.topology import AUDITOR_QUEUE, RUNNER_QUEUE, event_key, priority_for
 
@@ -248,31 +249,44 @@ class RunMachine:
         return [Outgoing(message=job, queue=RUNNER_QUEUE, priority=priority_for(0))]
 
     def _advance_validation(self) -> list[Outgoing]:
+        """Once every seam is terminal, one suite job proves G3 for all passed files; the
+        batches' verdicts are derived from it (N + 2 executions of each file in all)."""
         out: list[Outgoing] = []
-        for index, batch in enumerate(self.state.batches):
-            if batch.status == "pending" and all(
-                is_terminal(self.state.seams[s].status) for s in batch.seams
-            ):
-                out += self._start_validation(batch, "batch", index)
-        batches_done = all(b.status not in ("pending", "running") for b in self.state.batches)
-        if batches_done and self.state.suite.status == "pending":
+        all_done = all(is_terminal(s.status) for s in self.state.seams.values())
+        if all_done and self.state.suite.status == "pending":
             out += self._start_validation(self.state.suite, "suite", len(self.state.batches))
+            if self.state.suite.job_id is None:  # nothing to run together: skipped
+                out += self._derive_batches(None)
         if self.state.suite.status not in ("pending", "running") and not self.state.finished:
             self.state.finished_at = self.clock()
             out.append(self._finished_event())
         return out
 
+    def _derive_batches(self, suite: JobResult | None) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        for batch in self.state.batches:
+            files = passed_files(self.state, self.seams, batch.seams)[0]
+            if suite is None:
+                batch.status, batch.detail = "skipped", self.state.suite.detail
+            else:
+                verdict = batch_verdict(suite, files)
+                batch.status, batch.detail = verdict.status, verdict.detail
+                batch.conflicts = list(verdict.conflicts)
+                batch.seed = self.state.suite.seed
+            out.append(self._event("batch", status=batch.status, detail=batch.detail))
+        return out
+
     def _on_validation(self, result: JobResult) -> list[Outgoing]:
-        target = self.state.suite if result.kind == "suite" else (
-            self.state.batches[result.batch_index]
-            if result.batch_index < len(self.state.batches) else None
-        )
-        if target is None or target.job_id != result.job_id or not self._accept(result.job_id):
+        suite = self.state.suite
+        if (result.kind != "suite" or suite.job_id != result.job_id
+                or not self._accept(result.job_id)):
             return []
-        target.status = validation_status(result)
-        target.detail = result.reason
-        target.collected = len(result.collected)
-        out = [self._event(result.kind, status=target.status, detail=target.detail)]
+        suite.status = validation_status(result)
+        suite.detail = result.reason
+        suite.collected = len(result.collected)
+        suite.conflicts = list(result.conflicts)
+        out = self._derive_batches(result)
+        out.append(self._event("suite", status=suite.status, detail=suite.detail))
         return out + self._advance_validation()
 
     def _finished_event(self) -> Outgoing:

@@ -133,11 +133,12 @@ def build_report(state: RunState) -> RunReport:
         seams=tuple(seams),
         batches=tuple(
             BatchReport(seams=tuple(b.seams), status=reported_validation(b.status),
-                        detail=b.detail, seed=b.seed)
+                        detail=b.detail, seed=b.seed, conflicts=tuple(b.conflicts))
             for b in state.batches
         ),
         suite=SuiteReport(status=reported_validation(state.suite.status), seed=state.suite.seed,
-                          detail=state.suite.detail, count_check=check),
+                          detail=state.suite.detail, count_check=check,
+                          conflicts=tuple(state.suite.conflicts)),
         generated_files=generated,
         started_at=state.started_at,
         finished_at=state.finished_at,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from shared.contract import (
     Attempt,
+    Conflict,
     Finding,
     JobResult,
     RunRequest,
@@ -43,6 +44,7 @@ class ValidationState(BaseModel):
     job_id: str | None = None
     seed: int | None = None
     collected: int = 0
+    conflicts: list[Conflict] = Field(default_factory=list)
 
 
 class RunState(BaseModel):

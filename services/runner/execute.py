@@ -12,9 +12,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.runner.passes import plan_passes, run_passes
+from services.runner.passes import Pass, plan_passes, run_passes
+from services.runner.pollution import find_conflict, victims
 from services.runner.sandboxes.base import Sandbox
-from shared.contract import JobKind, JobResult, JobStatus, SeamJob, TestResult, ValidationJob
+from shared.contract import (
+    Conflict,
+    JobKind,
+    JobResult,
+    JobStatus,
+    SeamJob,
+    TestResult,
+    ValidationJob,
+)
 from shared.errors import SandboxError
 from shared.project import materialize, prepare, safe_relpath
 from shared.status import (
@@ -48,13 +57,14 @@ class _Reply:
     def result(self, status: JobStatus, reason: str = "", *, tests: tuple[TestResult, ...] = (),
                verdicts: Sequence[ProcessVerdict] = (), tail: str = "",
                infrastructure: bool = False, duration_s: float = 0.0,
-               alone: Sequence[ProcessVerdict] = ()) -> JobResult:
+               alone: Sequence[ProcessVerdict] = (),
+               conflicts: Sequence[Conflict] = ()) -> JobResult:
         return JobResult(
             job_id=self.job_id, run_id=self.run_id, kind=self.kind, seam_id=self.seam_id,
             batch_index=self.batch_index, attempt=self.attempt, sandbox=self.sandbox,
             worker=self.worker, status=status, reason=reason, tests=tests,
             repeats=repeat_runs(verdicts), confirmations=repeat_runs(alone),
-            overridden=overrides([*verdicts, *alone]),
+            overridden=overrides([*verdicts, *alone]), conflicts=tuple(conflicts),
             collected=verdicts[0].collected if verdicts else (),
             infrastructure=infrastructure or any(v.infrastructure for v in verdicts),
             logs_tail=tail, duration_s=duration_s, sandbox_detail=self.sandbox_detail,
@@ -116,10 +126,12 @@ class _Passes:
 
 
 def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str) -> JobResult:
-    """Run several seams' files together; any failure there is a conflict between them."""
+    """Run several seams' files together in one random order and its reverse (every pair of
+    tests from different files meets in both orders); on a failure, name the polluter."""
     started = time.monotonic()
     reply = _Reply(job_id=job.job_id, run_id=job.run_id, kind=job.scope, sandbox=sandbox.kind,
                    worker=worker, sandbox_detail=sandbox.detail, batch_index=job.batch_index)
+    conflicts: list[Conflict] = []
     try:
         project = materialize(job.project, cache_dir)
         with tempfile.TemporaryDirectory(prefix="seamq-ws-") as tmp:
@@ -127,15 +139,46 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
             files = [str(safe_relpath(f)) for f in job.files if (workspace / f).is_file()]
             if not files:
                 return reply.result("error", "none of the files exist")
-            verdicts, tail = run_passes(
-                sandbox, workspace, files, job.execution,
-                plan_passes(job.seed, job.execution.repeats, with_reverse=True),
-                name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
-                labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
-            )
+            run = _Run(sandbox, workspace, job)
+            verdicts, tail = run(files, plan_passes(job.seed, 1, with_reverse=True))
+            validated = judge_validation(verdicts)
+            if validated.status == "conflict":
+                conflicts = _conflicts(run, files, verdicts)
     except SandboxError as e:
         return reply.result("error", str(e), infrastructure=True)
-    validated = judge_validation(verdicts)
-    return reply.result(validated.status, validated.reason, tests=validated.tests,
-                        verdicts=verdicts, tail=tail if validated.status != "isolated" else "",
-                        duration_s=round(time.monotonic() - started, 3))
+    reason = validated.reason
+    if conflicts:
+        reason = "; ".join(_said(c) for c in conflicts)
+    return reply.result(validated.status, reason, tests=validated.tests, verdicts=verdicts,
+                        tail=tail if validated.status != "isolated" else "",
+                        duration_s=round(time.monotonic() - started, 3), conflicts=conflicts)
+
+
+def _said(conflict: Conflict) -> str:
+    if conflict.proven:
+        return f"`{conflict.polluters[0]}` pollutes `{conflict.victim}` ({conflict.evidence})"
+    return f"`{conflict.victim}` fails after other tests: {conflict.evidence}"
+
+
+def _conflicts(run: _Run, files: list[str], verdicts: list[ProcessVerdict]) -> list[Conflict]:
+    def probe(order: Sequence[str]) -> str | None:
+        done, _ = run(files, [Pass(seed=0, order=tuple(order))])
+        return None if not done or done[0].outcome == "error" else done[0].outcome
+
+    return [find_conflict(probe, victim, failing) for victim, failing in victims(verdicts)]
+
+
+@dataclass(frozen=True)
+class _Run:
+    """Runs pytest processes of one validation job over its prepared workspace."""
+
+    sandbox: Sandbox
+    workspace: Path
+    job: ValidationJob
+
+    def __call__(self, files: list[str], passes: list[Pass]
+                 ) -> tuple[list[ProcessVerdict], str]:
+        job = self.job
+        return run_passes(self.sandbox, self.workspace, files, job.execution, passes,
+                          name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
+                          labels={"seamq.run": job.run_id, "seamq.job": job.job_id})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 import tempfile
@@ -26,6 +27,7 @@ class Pass:
 
     seed: int
     reverse: bool = False
+    order: tuple[str, ...] = ()  # when given: exactly these tests, in this order
 
 
 def plan_passes(seed: int, repeats: int, *, with_reverse: bool) -> list[Pass]:
@@ -55,7 +57,7 @@ BLOCKED = ("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly",
 
 
 def pytest_argv(
-    python: str, files: Sequence[str], mounts: Mounts, p: Pass, setup: str
+    python: str, files: Sequence[str], mounts: Mounts, p: Pass, setup: str, index: int = 0
 ) -> tuple[str, ...]:
     outputs = mounts.outputs
     # One word per option (``--seamq-out=DIR``): pytest finds the project's ini file from
@@ -65,7 +67,9 @@ def pytest_argv(
         python, "-m", "pytest", "-p", "seamq_order", *BLOCKED,
         f"--seamq-seed={p.seed}", f"--seamq-out={outputs}",
         "-o", "junit_family=xunit1", f"--junitxml={outputs}/junit.xml",
-        "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []), "--", *files,
+        "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []),
+        *([f"--seamq-order-file={mounts.support}/order-{index}.json"] if p.order else []),
+        "--", *files,
     )
     if setup:
         return ("/bin/sh", "-c", f'{setup} && exec "$@"', "seamq-setup", *argv)
@@ -102,6 +106,8 @@ def run_passes(
             shutil.copytree(workspace, run_dir, symlinks=True)
             outputs.mkdir()
             outputs.chmod(0o777)
+            if p.order:
+                (support / f"order-{index}.json").write_text(json.dumps(list(p.order)))
             request = _request(sandbox, spec, files, p, base, index, remaining,
                                name=name, labels=labels)
             outcome = sandbox.run(request)
@@ -137,7 +143,7 @@ def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pas
         workspace=run_dir,
         outputs=outputs,
         support=support,
-        argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup),
+        argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup, index),
         env=sandbox_env(spec, home, mounts.support, path),
         timeout_s=max(1.0, remaining),
         limits=Limits(memory_mb=spec.memory_mb, cpus=spec.cpus, pids=spec.pids),

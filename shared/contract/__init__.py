@@ -45,6 +45,7 @@ from shared.contract.report import (
 )
 from shared.contract.results import (
     AuditReport,
+    Conflict,
     Finding,
     JobResult,
     Override,
@@ -106,6 +107,7 @@ __all__ = [
     "AuditPolicy",
     "AuditReport",
     "BatchReport",
+    "Conflict",
     "CountCheck",
     "ExecutionSpec",
     "FileContent",

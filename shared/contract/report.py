@@ -6,7 +6,7 @@ from pydantic import Field
 
 from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
 from shared.contract.plan import PlanWarning
-from shared.contract.results import Finding, Override, RepeatRun, TestResult
+from shared.contract.results import Conflict, Finding, Override, RepeatRun, TestResult
 from shared.contract.statuses import (
     TERMINAL_STATUSES,
     TEST_OUTCOMES,
@@ -53,6 +53,7 @@ class BatchReport(Model):
     status: ValidationStatus
     detail: Text = ""
     seed: int | None = None
+    conflicts: tuple[Conflict, ...] = ()
 
 
 class CountCheck(Model):
@@ -69,6 +70,7 @@ class SuiteReport(Model):
     seed: int | None = None
     detail: Text = ""
     count_check: CountCheck | None = None
+    conflicts: tuple[Conflict, ...] = ()
 
 
 class RunSummary(Model):

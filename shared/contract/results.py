@@ -76,6 +76,18 @@ class Override(Model):
     why: Name
 
 
+class Conflict(Model):
+    """A test that fails when others ran before it, narrowed down and proven."""
+
+    victim: Name
+    polluters: tuple[Name, ...] = ()
+    proven: bool = False  # victim alone passes, polluter -> victim fails, victim -> polluter passes
+    seed: int | None = None  # the validation process in which the victim first failed
+    evidence: Text = ""
+    message: Text = ""  # the victim's own failure message
+    reproduce: Text = ""  # a plain pytest command that shows it, run from the project root
+
+
 class JobResult(Message):
     """What a runner reports for a SeamJob or ValidationJob."""
 
@@ -92,6 +104,7 @@ class JobResult(Message):
     repeats: tuple[RepeatRun, ...] = ()
     confirmations: tuple[RepeatRun, ...] = ()
     overridden: tuple[Override, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
     collected: tuple[Name, ...] = ()
     logs_tail: Text = ""
     generated_path: RelPath | None = None

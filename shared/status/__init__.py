@@ -33,9 +33,11 @@ from shared.status.seams import (
     seam_status,
     validation_status,
 )
+from shared.status.validation import BatchVerdict, batch_verdict
 
 __all__ = [
     "PYTEST_EXIT",
+    "BatchVerdict",
     "CaseResult",
     "Combined",
     "JunitCase",
@@ -45,6 +47,7 @@ __all__ = [
     "Validated",
     "always_failing",
     "audit_rejection",
+    "batch_verdict",
     "combine",
     "confirm",
     "environment_cause",

@@ -12,6 +12,7 @@ from shared.brokers.base import Outgoing
 from shared.contract import (
     AuditJob,
     AuditReport,
+    Conflict,
     Finding,
     GeneratorSpec,
     JobResult,
@@ -21,6 +22,7 @@ from shared.contract import (
     RunRequest,
     Seam,
     SeamJob,
+    TestOutcome,
     TestPlan,
     TestResult,
     ValidationJob,
@@ -102,48 +104,59 @@ def test_blocking_findings_reject_the_seam_without_execution(tmp_path: Path) -> 
     assert "mock-usage" in machine.state.seams["1"].reason
 
 
-def test_all_seams_passing_runs_batch_then_suite_validation_and_finishes(tmp_path: Path) -> None:
+def _suite_test(seam_id: str, outcome: TestOutcome = "passed") -> TestResult:
+    return TestResult(name=f"tests/test_{seam_id}_integration.py::test_x", outcome=outcome,
+                      runs=(outcome, outcome) if outcome != "flaky" else ("passed", "failed"))
+
+
+def test_one_suite_validation_proves_every_pair_and_gives_the_batch_verdicts(
+    tmp_path: Path,
+) -> None:
+    """No batch jobs: the suite's order and its reverse meet every pair (N + 2 per file)."""
     machine = _machine(tmp_path, (_seam("1"), _seam("2"), _seam("3", Priority.P1)),
                        batch_size=2)
-    jobs = _drive_to_execution(machine)
     validations: list[ValidationJob] = []
 
-    for job in jobs:
+    for job in _drive_to_execution(machine):
         validations += _messages(machine.on_result(_passed(job)), ValidationJob)
 
-    assert [v.scope for v in validations] == ["batch"]
-    assert validations[0].seam_ids == ("1", "2")
-    batch_result = JobResult(job_id=validations[0].job_id, run_id="r1", kind="batch",
-                             batch_index=0, status="isolated")
-    suite = _messages(machine.on_result(batch_result), ValidationJob)
-    assert [v.scope for v in suite] == ["suite"]
-    assert len(suite[0].files) == 3
-    final = machine.on_result(JobResult(job_id=suite[0].job_id, run_id="r1", kind="suite",
-                                        batch_index=2, status="isolated"))
+    assert [v.scope for v in validations] == ["suite"]
+    assert len(validations[0].files) == 3
+    final = machine.on_result(JobResult(
+        job_id=validations[0].job_id, run_id="r1", kind="suite", status="isolated",
+        tests=tuple(_suite_test(s) for s in ("1", "2", "3"))))
     finished = [e for e in _messages(final, RunEvent) if e.event == "finished"]
     assert finished
     assert finished[0].report is not None
-    assert finished[0].report.status == "passed"
+    report = finished[0].report
+    assert report.status == "passed"
+    assert [(b.seams, b.status) for b in report.batches] == [
+        (("1", "2"), "isolated"), (("3",), "isolated")]
     assert machine.state.finished
 
 
-def test_a_batch_conflict_fails_the_run(tmp_path: Path) -> None:
-    machine = _machine(tmp_path, (_seam("1"), _seam("2")))
+def test_a_conflict_in_the_suite_marks_the_victims_batch_and_fails_the_run(
+    tmp_path: Path,
+) -> None:
+    machine = _machine(tmp_path, (_seam("1"), _seam("2"), _seam("3", Priority.P1)),
+                       batch_size=2)
     validations = []
     for job in _drive_to_execution(machine):
         validations += _messages(machine.on_result(_passed(job)), ValidationJob)
-    conflict = JobResult(job_id=validations[0].job_id, run_id="r1", kind="batch",
-                         batch_index=0, status="conflict", reason="t1 fails after t0")
+    conflict = Conflict(victim="tests/test_3_integration.py::test_x",
+                        polluters=("tests/test_1_integration.py::test_x",), proven=True)
 
-    out = machine.on_result(conflict)
-    suite = _messages(out, ValidationJob)[0]
-    final = machine.on_result(JobResult(job_id=suite.job_id, run_id="r1", kind="suite",
-                                        batch_index=1, status="isolated"))
+    final = machine.on_result(JobResult(
+        job_id=validations[0].job_id, run_id="r1", kind="suite", status="conflict",
+        reason="t1 pollutes t3", conflicts=(conflict,),
+        tests=(_suite_test("1"), _suite_test("2"), _suite_test("3", "failed"))))
 
     report = next(e.report for e in _messages(final, RunEvent) if e.event == "finished")
     assert report is not None
     assert report.status == "failed"
-    assert report.batches[0].status == "conflict"
+    assert [b.status for b in report.batches] == ["isolated", "conflict"]
+    assert report.batches[1].conflicts == (conflict,)
+    assert report.suite.conflicts == (conflict,)
 
 
 def test_a_duplicate_result_changes_nothing(tmp_path: Path) -> None:

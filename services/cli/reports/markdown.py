@@ -22,6 +22,7 @@ from services.cli.reports.summary import (
 from shared.contract import (
     PRIORITY_NAMES,
     TERMINAL_STATUSES,
+    Conflict,
     RunReport,
     SeamReport,
     SuiteReport,
@@ -218,9 +219,10 @@ def _validation(report: RunReport) -> list[str]:
 def _suite(suite: SuiteReport) -> list[str]:
     seed = f" (seed {suite.seed})" if suite.seed is not None else ""
     lines = ["### Suite", "", f"{ICONS[suite.status]} **{suite.status}**{seed}"]
-    if suite.detail:
+    if suite.detail and not suite.conflicts:
         lines += ["", cell(suite.detail, 2_000)]
-    lines += ["", "### Count check", ""]
+    lines += ["", *_conflicts(suite.conflicts)]
+    lines += ["### Count check", ""]
     check = suite.count_check
     if check is None:
         return [*lines, "No count check ran.", ""]
@@ -231,6 +233,23 @@ def _suite(suite: SuiteReport) -> list[str]:
     rows = [["Seams / files", str(check.plan_seams), str(check.files)],
             ["Tests", expected, str(check.collected_tests)]]
     return [*lines, *table(["", "Plan", "Found"], rows)]
+
+
+def _conflicts(conflicts: Sequence[Conflict]) -> list[str]:
+    """Each conflict: who pollutes whom, the evidence, the victim's failure, a command."""
+    lines: list[str] = []
+    for c in conflicts:
+        if c.proven:
+            lines.append(f"- {code(c.polluters[0])} pollutes {code(c.victim)}")
+        else:
+            lines.append(f"- {code(c.victim)} fails after other tests")
+        seed = f" (seed {c.seed})" if c.seed is not None else ""
+        lines.append(f"  - evidence{seed}: {cell(c.evidence, 1_000)}")
+        if c.message:
+            lines.append(f"  - its failure: {cell(one_line(c.message, 400))}")
+        if c.reproduce:
+            lines.append(f"  - reproduce, from the project root: {code(c.reproduce)}")
+    return [*lines, ""] if lines else []
 
 
 def _warnings(report: RunReport) -> list[str]:

@@ -65,6 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--seamq-reverse", action="store_true", help="run the shuffled order backwards"
     )
+    group.addoption("--seamq-order-file", default=None,
+                    help="JSON list of node ids: run exactly these, in this order")
 
 
 def _snapshot() -> dict[str, int]:
@@ -115,9 +117,19 @@ class SeamqRecorder:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        random.Random(self.seed).shuffle(items)
-        if self.reverse:
-            items.reverse()
+        given = self.config.getoption("seamq_order_file")
+        if given:
+            # A given order (narrowing down a polluter): exactly these tests, in this order.
+            wanted = {nodeid: i for i, nodeid in enumerate(json.loads(Path(given).read_text()))}
+            dropped = [item for item in items if item.nodeid not in wanted]
+            items[:] = sorted((i for i in items if i.nodeid in wanted),
+                              key=lambda item: wanted[item.nodeid])
+            if dropped:
+                self.config.hook.pytest_deselected(items=dropped)
+        else:
+            random.Random(self.seed).shuffle(items)
+            if self.reverse:
+                items.reverse()
         self.order = [item.nodeid for item in items]
 
     @pytest.hookimpl(tryfirst=True)
