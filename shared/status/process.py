@@ -40,6 +40,8 @@ class ProcessVerdict:
     infrastructure: bool = False
     ran: tuple[str, ...] = ()
     overridden: tuple[tuple[str, str], ...] = ()
+    start_s: float = 0.0
+    """Time the sandbox took to start the process (recorded as seamq_sandbox_start_seconds)."""
 
 
 def judge_process(evidence: ProcessEvidence) -> ProcessVerdict:
