@@ -251,6 +251,8 @@ class RunMachine:
         target.status = validation_status(result)
         target.detail = result.reason
         target.collected = len(result.collected)
+        target.victims = [t for t in result.tests if t.outcome != "passed"][:200]
+        target.duration_s = result.duration_s
         out = [self._event(result.kind, status=target.status, detail=target.detail)]
         return out + self._advance_validation()
 

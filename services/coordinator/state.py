@@ -14,6 +14,7 @@ from shared.contract import (
     JobResult,
     RunRequest,
     SeamStatus,
+    TestResult,
     ValidationProgress,
 )
 
@@ -43,6 +44,8 @@ class ValidationState(BaseModel):
     job_id: str | None = None
     seed: int | None = None
     collected: int = 0
+    victims: list[TestResult] = Field(default_factory=list)
+    duration_s: float = 0.0
 
 
 class RunState(BaseModel):

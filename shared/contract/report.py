@@ -53,6 +53,9 @@ class BatchReport(Model):
     status: ValidationStatus
     detail: Text = ""
     seed: int | None = None
+    # The tests that did not pass when the files ran together (file and line kept).
+    victims: tuple[TestResult, ...] = Field(default=(), max_length=200)
+    duration_s: float = 0.0
 
 
 class CountCheck(Model):
@@ -68,6 +71,8 @@ class SuiteReport(Model):
     status: ValidationStatus
     seed: int | None = None
     detail: Text = ""
+    victims: tuple[TestResult, ...] = Field(default=(), max_length=200)
+    duration_s: float = 0.0
     count_check: CountCheck | None = None
 
 
