@@ -115,7 +115,8 @@ def test_a_conflict_names_its_victim_at_file_and_line_with_real_time(junit: ET.E
     assert case.get("name", "").startswith("test_hits [batch 2")
     assert float(case.get("time", "0")) > 0
     failure = case.find("failure")
-    assert failure is not None and "stale entry" in (failure.text or "")
+    assert failure is not None
+    assert "stale entry" in (failure.text or "")
 
 
 def test_a_rejected_seam_carries_its_blocking_findings_at_their_lines(

@@ -13,9 +13,9 @@ from services.coordinator.service import CoordinatorService
 from services.coordinator.store import RunStore
 from services.runner.sandboxes.base import Sandbox
 from services.runner.service import RunnerService
-from shared.brokers.base import Delivery, Handler, Outgoing, Subscription
+from shared.brokers.base import Handler, Outgoing, Subscription
 from shared.brokers.memory import InMemoryBroker
-from shared.contract import AuditReport, ExecutionSpec, Finding, JobResult
+from shared.contract import AuditReport, ExecutionSpec, Finding
 from shared.metrics import Metrics
 from shared.topology import AUDITOR_QUEUE, RESULTS_QUEUE, RUNNER_QUEUE, SUBMISSIONS_QUEUE
 
