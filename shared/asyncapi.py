@@ -1,8 +1,15 @@
-"""The AsyncAPI 3 document: exchanges, queues and messages, with payloads from the models."""
+"""The AsyncAPI 3 document: exchanges, queues and messages, with payloads from the models.
+
+Names follow the broker prefix (``SEAMQ_BROKER_PREFIX``) and the server comes from the broker
+URL (host, port and vhost; never the credentials), so the document describes the fleet it is
+printed for. Bindings follow the AMQP bindings 0.3.0: queues are ``is: queue`` channels,
+the events exchange an ``is: routingKey`` channel, ``deliveryMode`` sits on operations.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from shared.contract import SCHEMA_VERSION, json_schemas
 from shared.topology import (
@@ -16,13 +23,32 @@ from shared.topology import (
     RESULTS_QUEUE,
     RUNNER_QUEUE,
     SUBMISSIONS_QUEUE,
-    WORK_EXCHANGE,
+    prefixed,
 )
 
+BINDING_VERSION = "0.3.0"
+DEFAULT_HOST = "localhost:5672"
+PERSISTENT = 2
 
-def _queue_channel(queue: str, messages: list[str], description: str,
-                   priority: bool = False) -> dict[str, Any]:
-    arguments: dict[str, Any] = {"x-dead-letter-exchange": DEAD_LETTER_EXCHANGE}
+
+def broker_server(url: str) -> dict[str, Any]:
+    """The AsyncAPI server of an ``amqp://`` URL (``memory`` or no host: localhost:5672)."""
+    parts = urlsplit(url)
+    host, vhost = DEFAULT_HOST, "/"
+    if parts.scheme in ("amqp", "amqps"):
+        if parts.hostname:
+            port = parts.port or (5671 if parts.scheme == "amqps" else 5672)
+            host = f"{parts.hostname}:{port}"
+        if len(parts.path) > 1:
+            vhost = unquote(parts.path[1:])
+    return {"host": host, "protocol": "amqps" if parts.scheme == "amqps" else "amqp",
+            "protocolVersion": "0-9-1", "pathname": "/" if vhost == "/" else f"/{vhost}",
+            "description": f"RabbitMQ, virtual host {vhost!r}."}
+
+
+def _queue_channel(queue: str, messages: list[str], description: str, vhost: str,
+                   dead_letters: str, priority: bool = False) -> dict[str, Any]:
+    arguments: dict[str, Any] = {"x-dead-letter-exchange": dead_letters}
     if priority:
         arguments["x-max-priority"] = MAX_PRIORITY
     return {
@@ -30,52 +56,59 @@ def _queue_channel(queue: str, messages: list[str], description: str,
         "description": description,
         "messages": {name: {"$ref": f"#/components/messages/{name}"} for name in messages},
         "bindings": {"amqp": {
-            "is": "routingKey",
-            "exchange": {"name": WORK_EXCHANGE, "type": "direct", "durable": True,
-                         "autoDelete": False, "vhost": "/"},
+            "is": "queue",
             "queue": {"name": queue, "durable": True, "exclusive": False, "autoDelete": False,
-                      "vhost": "/"},
+                      "vhost": vhost},
             "x-arguments": arguments,
-            "bindingVersion": "0.3.0",
+            "bindingVersion": BINDING_VERSION,
         }},
     }
 
 
-def asyncapi_document() -> dict[str, Any]:
-    """Describe seamq's topology for other tools (submitters, subscribers)."""
-    schemas = json_schemas()
-    channels = {
-        "submissions": _queue_channel(SUBMISSIONS_QUEUE, ["RunRequest"],
-                                      "Submit a run: publish a RunRequest."),
-        "runnerJobs": _queue_channel(RUNNER_QUEUE, ["SeamJob", "ValidationJob"],
-                                     "Runner work; P0 jobs carry priority 9, P3 priority 6.",
-                                     priority=True),
-        "auditorJobs": _queue_channel(AUDITOR_QUEUE, ["AuditJob"], "Auditor work."),
-        "results": _queue_channel(RESULTS_QUEUE, ["JobResult", "AuditReport"],
-                                  "Results consumed by the coordinator."),
+def _channels(prefix: str, vhost: str) -> dict[str, Any]:
+    dlx = prefixed(DEAD_LETTER_EXCHANGE, prefix)
+    dead = prefixed(DEAD_LETTER_QUEUE, prefix)
+
+    def queue(name: str, messages: list[str], text: str, priority: bool = False) -> Any:
+        return _queue_channel(prefixed(name, prefix), messages, text, vhost, dlx, priority)
+
+    return {
+        "submissions": queue(SUBMISSIONS_QUEUE, ["RunRequest"],
+                             "Submit a run: publish a RunRequest."),
+        "runnerJobs": queue(RUNNER_QUEUE, ["SeamJob", "ValidationJob"],
+                            "Runner work; P0 jobs carry priority 9, P3 priority 6.",
+                            priority=True),
+        "auditorJobs": queue(AUDITOR_QUEUE, ["AuditJob"], "Auditor work."),
+        "results": queue(RESULTS_QUEUE, ["JobResult", "AuditReport"],
+                         "Results consumed by the coordinator."),
         "events": {
             "address": "run.{run_id}.{event}",
-            "description": "Run events on a topic exchange; bind e.g. run.<run_id>.# or "
-                           "run.*.finished.",
+            "description": f"Run events on the topic exchange {prefixed(EVENTS_EXCHANGE, prefix)}"
+                           "; bind e.g. run.<run_id>.# or run.*.finished.",
             "parameters": {"run_id": {"description": "the run's id"},
                            "event": {"enum": ["accepted", "seam", "batch", "suite",
                                               "finished", "rejected"]}},
             "messages": {"RunEvent": {"$ref": "#/components/messages/RunEvent"}},
             "bindings": {"amqp": {"is": "routingKey", "exchange": {
-                "name": EVENTS_EXCHANGE, "type": "topic", "durable": True,
-                "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.3.0"}},
+                "name": prefixed(EVENTS_EXCHANGE, prefix), "type": "topic", "durable": True,
+                "autoDelete": False, "vhost": vhost}, "bindingVersion": BINDING_VERSION}},
         },
         "deadLetters": {
-            "address": DEAD_LETTER_QUEUE,
-            "description": f"Rejected messages, with the reason in the {REJECT_REASON_HEADER} "
-                           "header.",
+            "address": dead,
+            "description": f"Rejected messages (through the fanout exchange {dlx}), with the "
+                           f"reason in the {REJECT_REASON_HEADER} header.",
             "bindings": {"amqp": {"is": "queue", "queue": {
-                "name": DEAD_LETTER_QUEUE, "durable": True, "exclusive": False,
-                "autoDelete": False, "vhost": "/"}, "bindingVersion": "0.3.0"}},
+                "name": dead, "durable": True, "exclusive": False,
+                "autoDelete": False, "vhost": vhost}, "bindingVersion": BINDING_VERSION}},
         },
     }
-    messages = _messages(schemas)
-    operations = _operations()
+
+
+def asyncapi_document(prefix: str = "seamq", broker_url: str = "memory") -> dict[str, Any]:
+    """Describe seamq's topology for other tools (submitters, subscribers)."""
+    schemas = json_schemas()
+    server = broker_server(broker_url)
+    vhost = server["pathname"][1:] or "/"
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "seamq", "version": SCHEMA_VERSION,
@@ -84,9 +117,10 @@ def asyncapi_document() -> dict[str, Any]:
                                 "AMQP properties: content_type application/json, type = model "
                                 "name, message_id, correlation_id = run_id, persistent."},
         "defaultContentType": "application/json",
-        "channels": channels,
-        "operations": operations,
-        "components": {"messages": messages, "schemas": _flatten(schemas)},
+        "servers": {"rabbitmq": server},
+        "channels": _channels(prefix, vhost),
+        "operations": _operations(),
+        "components": {"messages": _messages(schemas), "schemas": _flatten(schemas)},
     }
 
 
@@ -120,21 +154,24 @@ def _messages(schemas: dict[str, Any]) -> dict[str, Any]:
             "payload": {"$ref": f"#/components/schemas/{name}"},
             "headers": {"type": "object", "properties": {
                 DELIVERY_COUNT_HEADER: {"type": "integer", "minimum": 1}}},
-            "bindings": {"amqp": {"messageType": name, "deliveryMode": 2,
-                                  "bindingVersion": "0.3.0"}},
+            "bindings": {"amqp": {"messageType": name, "bindingVersion": BINDING_VERSION}},
         }
         for name in schemas
     }
 
 
+def _operation(action: str, channel: str) -> dict[str, Any]:
+    return {"action": action, "channel": {"$ref": f"#/channels/{channel}"},
+            "bindings": {"amqp": {"deliveryMode": PERSISTENT, "ack": True,
+                                  "bindingVersion": BINDING_VERSION}}}
+
+
 def _operations() -> dict[str, Any]:
     """What submitters, subscribers and the services do on each channel."""
     return {
-        "submitRun": {"action": "send", "channel": {"$ref": "#/channels/submissions"}},
-        "receiveEvents": {"action": "receive", "channel": {"$ref": "#/channels/events"}},
-        "consumeRunnerJobs": {"action": "receive",
-                              "channel": {"$ref": "#/channels/runnerJobs"}},
-        "consumeAuditorJobs": {"action": "receive",
-                               "channel": {"$ref": "#/channels/auditorJobs"}},
-        "consumeResults": {"action": "receive", "channel": {"$ref": "#/channels/results"}},
+        "submitRun": _operation("send", "submissions"),
+        "receiveEvents": _operation("receive", "events"),
+        "consumeRunnerJobs": _operation("receive", "runnerJobs"),
+        "consumeAuditorJobs": _operation("receive", "auditorJobs"),
+        "consumeResults": _operation("receive", "results"),
     }

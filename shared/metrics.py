@@ -8,10 +8,11 @@ belong in the logs.
 
 from __future__ import annotations
 
+import itertools
 import platform
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +28,7 @@ from prometheus_client.exposition import choose_encoder
 log = structlog.get_logger("seamq.metrics")
 
 JOB_SECONDS_BUCKETS = (1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, float("inf"))
+MESSAGE_SECONDS_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, float("inf"))
 SANDBOX_START_BUCKETS = (0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, float("inf"))
 
 
@@ -46,52 +48,51 @@ class JobTimer:
 
 
 class Metrics:
-    """The metric objects of one process, registered on ``registry``."""
+    """The metric objects of one process, registered on ``registry``.
+
+    One meaning each: ``seamq_jobs_total`` and ``seamq_job_duration_seconds`` count runner
+    and audit jobs only; ``seamq_messages_handled_total`` and
+    ``seamq_message_handling_seconds`` count every delivery a consumer handled (the
+    coordinator's bookkeeping included); ``seamq_tests_total`` counts test outcomes of seam
+    executions only (validation runs are counted as jobs, their tests are not counted again).
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None, *, service: str = "") -> None:
         self.registry = registry if registry is not None else CollectorRegistry()
         registry = self.registry
-        self.jobs = Counter(
-            "seamq_jobs",
-            "Jobs finished, by kind and outcome.",
-            ("kind", "outcome"),
-            registry=registry,
-        )
+        self.jobs = Counter("seamq_jobs", "Runner and audit jobs finished, by kind and outcome.",
+                            ("kind", "outcome"), registry=registry)
         self.job_duration = Histogram(
-            "seamq_job_duration_seconds",
-            "Wall-clock time of a job, from pick-up to result.",
-            ("kind",),
-            buckets=JOB_SECONDS_BUCKETS,
-            registry=registry,
-        )
-        self.tests = Counter(
-            "seamq_tests", "Test outcomes reported by runners.", ("outcome",), registry=registry
-        )
-        self.seams = Counter(
-            "seamq_seams",
-            "Seams that reached a final status.",
-            ("status", "priority"),
-            registry=registry,
-        )
-        self.audit_findings = Counter(
-            "seamq_audit_findings",
-            "Audit findings, by rule and severity.",
-            ("rule", "severity"),
-            registry=registry,
-        )
-        self.jobs_in_progress = Gauge(
-            "seamq_jobs_in_progress", "Jobs being worked on now.", registry=registry
-        )
+            "seamq_job_duration_seconds", "Wall-clock time of a runner or audit job, from "
+            "pick-up to result.", ("kind",), buckets=JOB_SECONDS_BUCKETS, registry=registry)
+        self.messages = Counter(
+            "seamq_messages_handled", "Deliveries handled by a consumer, by service, queue and "
+            "outcome (ok, or error when the handler raised).", ("service", "queue", "outcome"),
+            registry=registry)
+        self.message_duration = Histogram(
+            "seamq_message_handling_seconds", "Time a consumer's handler took for one delivery.",
+            ("service", "queue"), buckets=MESSAGE_SECONDS_BUCKETS, registry=registry)
+        self.tests = Counter("seamq_tests", "Test outcomes of seam executions (one per test "
+                             "and job, across its repeats).", ("outcome",), registry=registry)
+        self.seams = Counter("seamq_seams", "Seams that reached a final status.",
+                             ("status", "priority"), registry=registry)
+        self.audit_findings = Counter("seamq_audit_findings", "Audit findings, by rule and "
+                                      "severity.", ("rule", "severity"), registry=registry)
+        self.jobs_in_progress = Gauge("seamq_jobs_in_progress", "Runner and audit jobs being "
+                                      "worked on now.", registry=registry)
         self.sandbox_start = Histogram(
-            "seamq_sandbox_start_seconds",
-            "Time to get a sandbox ready to run tests.",
-            buckets=SANDBOX_START_BUCKETS,
-            registry=registry,
-        )
+            "seamq_sandbox_start_seconds", "Time to get a sandbox ready to run tests (one "
+            "observation per pytest process).", buckets=SANDBOX_START_BUCKETS, registry=registry)
         self.build_info = Info("seamq_build", "The running seamq build.", registry=registry)
         self.build_info.info(
             {"version": _version(), "service": service, "python": platform.python_version()}
         )
+
+    def prime(self, counter: Counter, *label_sets: Iterable[str]) -> None:
+        """Create every series of ``counter`` for these label values at zero, so that
+        ``increase()`` sees the first event of each (a series born at 1 shows 0)."""
+        for values in itertools.product(*label_sets):
+            counter.labels(*values)
 
     @contextmanager
     def track_job(self, kind: str) -> Iterator[JobTimer]:
@@ -106,8 +107,21 @@ class Metrics:
             self.job_duration.labels(kind).observe(time.perf_counter() - started)
             self.jobs.labels(kind, timer.outcome).inc()
 
+    @contextmanager
+    def track_message(self, service: str, queue: str) -> Iterator[None]:
+        """Count and time one delivery's handling; an exception counts as ``error``."""
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            yield
+            outcome = "ok"
+        finally:
+            self.message_duration.labels(service, queue).observe(time.perf_counter() - started)
+            self.messages.labels(service, queue, outcome).inc()
+
     def serve(
-        self, port: int, *, host: str = "0.0.0.0", is_healthy: Callable[[], bool] = lambda: True
+        self, port: int, *, host: str = "127.0.0.1",
+        is_healthy: Callable[[], bool] = lambda: True,
     ) -> MetricsServer:
         """Serve ``/metrics`` and ``/healthz`` (200 while ``is_healthy()``, else 503) from a
         background thread; ``port=0`` picks a free port."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+BASE_PREFIX = "seamq"
+
 WORK_EXCHANGE = "seamq.work"
 EVENTS_EXCHANGE = "seamq.events"
 DEAD_LETTER_EXCHANGE = "seamq.dlx"
@@ -30,3 +32,11 @@ def priority_for(rank: int) -> int:
 def event_key(run_id: str, event: str) -> str:
     """Routing key on the events exchange: ``run.<run_id>.<event>``."""
     return f"run.{run_id}.{event}"
+
+
+def prefixed(name: str, prefix: str) -> str:
+    """The server-side name of a topology name under ``SEAMQ_BROKER_PREFIX`` (``seamq`` →
+    ``prefix``): what ``seamq.runner`` is called on a fleet with another prefix."""
+    if name == BASE_PREFIX or name.startswith(BASE_PREFIX + "."):
+        return prefix + name[len(BASE_PREFIX):]
+    return name

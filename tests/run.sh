@@ -7,6 +7,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash deploy/provision.sh
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The official AsyncAPI parser validates `seamq schema --asyncapi` (tests/node/).
+if [ ! -d tests/.node/node_modules/@asyncapi/parser ]; then
+    npm install --prefix tests/.node --no-audit --no-fund --silent '@asyncapi/parser@3'
+fi
 python3 -m ruff check .
 python3 -m mypy
 python3 -m pytest "$@"

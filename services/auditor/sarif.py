@@ -26,6 +26,20 @@ FINGERPRINT_KEY = "seamqFindingHash/v1"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def repository_root(project: Path) -> Path:
+    """The nearest folder at or above ``project`` holding ``.git`` (else ``project``): SARIF
+    URIs are relative to it, as GitHub code scanning resolves them from the repository."""
+    project = project.resolve()
+    return next((folder for folder in (project, *project.parents)
+                 if (folder / ".git").exists()), project)
+
+
+def from_project(findings: Sequence[Finding], project: Path) -> list[Finding]:
+    """Project-relative findings (as a run reports them) with absolute paths."""
+    return [f.model_copy(update={"path": str(project.resolve() / f.path)})
+            if not Path(f.path).is_absolute() else f for f in findings]
+
+
 def to_sarif(findings: Sequence[Finding], root: Path | None = None) -> dict[str, Any]:
     """A SARIF log with one run; ``root`` (the repository) makes URIs relative to it."""
     rule_index = {rule_id: index for index, rule_id in enumerate(RULES)}

@@ -11,38 +11,84 @@ bodies never reach a handler) and are the same for every queue.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Protocol
+from typing import Protocol, get_args
 
+from services.auditor.rules import RULES
 from shared.brokers.base import Delivery, Handler, Outgoing
-from shared.contract import AuditReport, JobResult, Message, RunEvent, SeamJob, ValidationJob
+from shared.contract import (
+    AuditJob,
+    AuditReport,
+    JobResult,
+    Message,
+    RunEvent,
+    SeamJob,
+    ValidationJob,
+)
+from shared.contract.results import Severity
+from shared.contract.statuses import PRIORITY_NAMES, TERMINAL_STATUSES, TEST_OUTCOMES, JobStatus
 from shared.metrics import Metrics
+from shared.topology import AUDITOR_QUEUE, RUNNER_QUEUE
 
 Outlet = Callable[[Outgoing], Awaitable[None]]
 
 
 class Middleware(Protocol):
-    """Wraps handlers, and the outlet a handler may send through instead of returning."""
+    """Wraps handlers, and the outlet a handler may send through instead of returning.
 
-    def wrap(self, handler: Handler) -> Handler: ...
+    ``wrap`` learns which service consumes which queue with the handler (a row of
+    ``services.cli.wiring.CONSUMERS``)."""
+
+    def wrap(self, handler: Handler, *, service: str, queue: str) -> Handler: ...
 
     def wrap_outlet(self, outlet: Outlet) -> Outlet: ...
 
 
-def _kind(delivery: Delivery) -> str:
-    message = delivery.message
+RUNNER_KINDS = ("seam_generate", "seam_execute", "batch", "suite")
+AUDIT_KIND = "audit"
+AUDIT_OUTCOMES = ("clean", "rejected", "error")
+SEVERITIES: tuple[str, ...] = get_args(Severity)
+
+
+def job_kind(message: Message) -> str | None:
+    """The ``kind`` label of a runner or audit job; None for any other message."""
     if isinstance(message, SeamJob):
         return f"seam_{message.phase}"
     if isinstance(message, ValidationJob):
         return message.scope
-    return type(message).__name__.lower()
+    if isinstance(message, AuditJob):
+        return AUDIT_KIND
+    return None
+
+
+def queue_label(queue: str) -> str:
+    """``seamq.runner`` -> ``runner``: the same label whatever the broker prefix."""
+    return queue.rsplit(".", 1)[-1]
+
+
+def prime(metrics: Metrics, service: str, queue: str) -> None:
+    """Create at zero every series the consumer of ``queue`` may count."""
+    metrics.prime(metrics.messages, [service], [queue_label(queue)], ["ok", "error"])
+    if queue == RUNNER_QUEUE:
+        metrics.prime(metrics.jobs, RUNNER_KINDS, get_args(JobStatus))
+        metrics.prime(metrics.tests, TEST_OUTCOMES)
+    elif queue == AUDITOR_QUEUE:
+        metrics.prime(metrics.jobs, [AUDIT_KIND], AUDIT_OUTCOMES)
+        metrics.prime(metrics.audit_findings, RULES, SEVERITIES)
+    elif service == "coordinator":
+        metrics.prime(metrics.seams, TERMINAL_STATUSES, PRIORITY_NAMES)
 
 
 def observe(metrics: Metrics, message: Message) -> str | None:
-    """Record what an outgoing message tells — test outcomes, audit findings, final seam
-    statuses — and return the job outcome it stands for, if it is a job's answer."""
+    """Record what an outgoing message tells — test outcomes of seam executions, sandbox
+    start times, audit findings, final seam statuses — and return the job outcome it stands
+    for, if it is a job's answer."""
     if isinstance(message, JobResult):
-        for test in message.tests:
-            metrics.tests.labels(test.outcome).inc()
+        if message.kind == "seam" and message.phase == "execute":
+            for test in message.tests:
+                metrics.tests.labels(test.outcome).inc()
+        for process in (*message.repeats, *message.confirmations):
+            if process.start_s > 0:
+                metrics.sandbox_start.observe(process.start_s)
         return message.status
     if isinstance(message, AuditReport):
         for finding in message.findings:
@@ -55,21 +101,31 @@ def observe(metrics: Metrics, message: Message) -> str | None:
 
 
 class MetricsMiddleware:
-    """Counts and times each delivery; observes every message a handler returns or sends."""
+    """Counts and times each delivery, and each runner or audit job as a job; observes every
+    message a handler returns or sends."""
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
-    def wrap(self, handler: Handler) -> Handler:
+    def wrap(self, handler: Handler, *, service: str, queue: str) -> Handler:
         metrics = self.metrics
+        prime(metrics, service, queue)
+        label = queue_label(queue)
 
         async def wrapped(delivery: Delivery) -> Sequence[Outgoing]:
-            with metrics.track_job(_kind(delivery)) as timer:
-                out = await handler(delivery)
-                timer.outcome = "ok"
-                for item in out:
-                    timer.outcome = observe(metrics, item.message) or timer.outcome
-                return out
+            with metrics.track_message(service, label):
+                kind = job_kind(delivery.message)
+                if kind is None:
+                    out = await handler(delivery)
+                    for item in out:
+                        observe(metrics, item.message)
+                    return out
+                with metrics.track_job(kind) as timer:
+                    out = await handler(delivery)
+                    timer.outcome = "ok"
+                    for item in out:
+                        timer.outcome = observe(metrics, item.message) or timer.outcome
+                    return out
 
         return wrapped
 
@@ -88,10 +144,12 @@ def middleware_list(metrics: Metrics) -> list[Middleware]:
     return [MetricsMiddleware(metrics)]
 
 
-def apply_handler(handler: Handler, middleware: Sequence[Middleware]) -> Handler:
-    """``handler`` wrapped so that the list's first middleware is the outermost."""
+def apply_handler(handler: Handler, middleware: Sequence[Middleware], *, service: str,
+                  queue: str) -> Handler:
+    """``handler`` (``service``'s consumer of ``queue``) wrapped so that the list's first
+    middleware is the outermost."""
     for item in reversed(middleware):
-        handler = item.wrap(handler)
+        handler = item.wrap(handler, service=service, queue=queue)
     return handler
 
 

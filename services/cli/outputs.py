@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from services.auditor.sarif import to_sarif
+from services.auditor.sarif import from_project, repository_root, to_sarif
 from services.cli.reports import report_dict, write_reports
 from shared.contract import RunReport, RunRequest
 from shared.project import safe_relpath
@@ -19,7 +19,11 @@ def write_run_outputs(report: RunReport, out_dir: Path, project: Path | None,
     written = write_reports(report, out_dir)
     findings = [f for seam in report.seams for f in seam.findings]
     sarif = out_dir / "audit.sarif"
-    sarif.write_text(json.dumps(to_sarif(findings, project), indent=2))
+    if project is not None:
+        # Paths in the report are relative to the project; SARIF's to the repository.
+        findings = from_project(findings, project)
+    root = repository_root(project) if project is not None else None
+    sarif.write_text(json.dumps(to_sarif(findings, root), indent=2))
     written["audit.sarif"] = sarif
     for rel, content in report.generated_files.items():
         target = out_dir / "generated" / safe_relpath(rel)

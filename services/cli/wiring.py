@@ -79,7 +79,8 @@ class Host:
     subscriptions: list[Subscription] = field(default_factory=list)
 
     def handler(self, row: Consumer, components: Components) -> Handler:
-        return apply_handler(row.handler(components), self.middleware)
+        return apply_handler(row.handler(components), self.middleware, service=row.service,
+                             queue=row.queue)
 
     async def start(self, services: Collection[ServiceName], components: Components) -> None:
         """Consume every queue of ``services`` (the broker must be started)."""

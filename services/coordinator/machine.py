@@ -18,7 +18,6 @@ from services.coordinator.jobs import (
     audit_feedback,
     audit_job,
     failure_feedback,
-    passed_files,
     seam_job,
     start_validation,
 )
@@ -26,6 +25,7 @@ from services.coordinator.project_files import conftests_for, read_file
 from services.coordinator.report_builder import build_report
 from services.coordinator.sharing import sharing_file, sharing_run
 from services.coordinator.state import RunState, SeamState, ValidationState
+from services.coordinator.validation import derive_batches
 from shared.brokers.base import Outgoing
 from shared.contract import (
     Attempt,
@@ -41,7 +41,7 @@ from shared.contract import (
     ValidationScope,
     is_terminal,
 )
-from shared.status import audit_rejection, batch_verdict, seam_status, validation_status
+from shared.status import audit_rejection, seam_status, validation_status
 from shared.status.attribution import shared_verdict
 from shared.topology import AUDITOR_QUEUE, RUNNER_QUEUE, event_key, priority_for
 
@@ -263,18 +263,9 @@ class RunMachine:
         return out
 
     def _derive_batches(self, suite: JobResult | None) -> list[Outgoing]:
-        out: list[Outgoing] = []
-        for batch in self.state.batches:
-            files = passed_files(self.state, self.seams, batch.seams)[0]
-            if suite is None:
-                batch.status, batch.detail = "skipped", self.state.suite.detail
-            else:
-                verdict = batch_verdict(suite, files)
-                batch.status, batch.detail = verdict.status, verdict.detail
-                batch.conflicts = list(verdict.conflicts)
-                batch.seed = self.state.suite.seed
-            out.append(self._event("batch", status=batch.status, detail=batch.detail))
-        return out
+        derive_batches(self.state, self.seams, suite)
+        return [self._event("batch", status=b.status, detail=b.detail)
+                for b in self.state.batches]
 
     def _on_validation(self, result: JobResult) -> list[Outgoing]:
         suite = self.state.suite
@@ -285,6 +276,8 @@ class RunMachine:
         suite.detail = result.reason
         suite.collected = len(result.collected)
         suite.conflicts = list(result.conflicts)
+        suite.victims = [t for t in result.tests if t.outcome != "passed"][:200]
+        suite.duration_s = result.duration_s
         out = self._derive_batches(result)
         out.append(self._event("suite", status=suite.status, detail=suite.detail))
         return out + self._advance_validation()

@@ -133,12 +133,15 @@ def build_report(state: RunState) -> RunReport:
         seams=tuple(seams),
         batches=tuple(
             BatchReport(seams=tuple(b.seams), status=reported_validation(b.status),
-                        detail=b.detail, seed=b.seed, conflicts=tuple(b.conflicts))
+                        detail=b.detail, seed=b.seed, conflicts=tuple(b.conflicts),
+                        victims=tuple(b.victims), duration_s=b.duration_s)
             for b in state.batches
         ),
         suite=SuiteReport(status=reported_validation(state.suite.status), seed=state.suite.seed,
                           detail=state.suite.detail, count_check=check,
-                          conflicts=tuple(state.suite.conflicts)),
+                          conflicts=tuple(state.suite.conflicts),
+                          victims=tuple(state.suite.victims),
+                          duration_s=state.suite.duration_s),
         generated_files=generated,
         started_at=state.started_at,
         finished_at=state.finished_at,

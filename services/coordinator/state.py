@@ -15,6 +15,7 @@ from shared.contract import (
     JobResult,
     RunRequest,
     SeamStatus,
+    TestResult,
     ValidationProgress,
 )
 
@@ -45,6 +46,8 @@ class ValidationState(BaseModel):
     seed: int | None = None
     collected: int = 0
     conflicts: list[Conflict] = Field(default_factory=list)
+    victims: list[TestResult] = Field(default_factory=list)
+    duration_s: float = 0.0
 
 
 class RunState(BaseModel):

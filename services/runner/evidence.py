@@ -7,6 +7,7 @@ JUnit XML, and the sandbox's outcome become one typed ``ProcessEvidence``.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,8 @@ def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessE
 
 
 def judge_outputs(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessVerdict:
-    """Read one process's evidence and judge it."""
-    return judge_process(read_evidence(seed, sandbox, outputs))
+    """Read one process's evidence and judge it; the verdict keeps the sandbox's start time."""
+    return replace(judge_process(read_evidence(seed, sandbox, outputs)), start_s=sandbox.start_s)
 
 
 def _load(path: Path) -> dict[str, Any] | None:

@@ -26,6 +26,7 @@ from shared.topology import (
     RUNNER_QUEUE,
     WORK_EXCHANGE,
     WORK_QUEUES,
+    prefixed,
 )
 
 _BASE = "seamq"
@@ -40,9 +41,7 @@ class Names:
 
     def real(self, name: str) -> str:
         """The server-side name of an exchange or queue named in ``shared.topology``."""
-        if name == _BASE or name.startswith(_BASE + "."):
-            return self.prefix + name[len(_BASE) :]
-        return name
+        return prefixed(name, self.prefix)
 
     @property
     def work_exchange(self) -> str:

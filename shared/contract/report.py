@@ -54,6 +54,9 @@ class BatchReport(Model):
     detail: Text = ""
     seed: int | None = None
     conflicts: tuple[Conflict, ...] = ()
+    # The tests that did not pass when the files ran together (file and line kept).
+    victims: tuple[TestResult, ...] = Field(default=(), max_length=200)
+    duration_s: float = 0.0
 
 
 class CountCheck(Model):
@@ -69,6 +72,8 @@ class SuiteReport(Model):
     status: ValidationStatus
     seed: int | None = None
     detail: Text = ""
+    victims: tuple[TestResult, ...] = Field(default=(), max_length=200)
+    duration_s: float = 0.0
     count_check: CountCheck | None = None
     conflicts: tuple[Conflict, ...] = ()
 

@@ -65,6 +65,7 @@ class RepeatRun(Model):
     reason: Text = ""
     collected: int = 0
     duration_s: float = 0.0
+    start_s: float = 0.0
     order: tuple[Name, ...] = ()
     ran: tuple[Name, ...] = ()
 

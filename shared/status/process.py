@@ -42,6 +42,8 @@ class ProcessVerdict:
     ran: tuple[str, ...] = ()
     overridden: tuple[tuple[str, str], ...] = ()
     versions: tuple[str, str] = ("", "")  # (python, pytest) inside the sandbox
+    start_s: float = 0.0
+    """Time the sandbox took to start the process (recorded as seamq_sandbox_start_seconds)."""
 
 
 def judge_process(evidence: ProcessEvidence) -> ProcessVerdict:

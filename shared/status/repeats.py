@@ -148,6 +148,7 @@ def repeat_runs(verdicts: Sequence[ProcessVerdict]) -> tuple[RepeatRun, ...]:
             reason=v.reason,
             collected=len(v.collected),
             duration_s=round(v.duration_s, 3),
+            start_s=round(v.start_s, 3),
             order=v.order[:500],
             ran=v.ran[:500],
         )

@@ -75,7 +75,12 @@ async def test_an_embedded_run_exports_job_test_and_seam_metrics(tmp_path: Path)
 
     assert report.status == "passed", report
     assert 'seamq_jobs_total{kind="seam_execute",outcome="passed"} 1.0' in text
-    assert 'seamq_jobs_total{kind="auditjob",outcome="clean"} 1.0' in text
+    assert 'seamq_jobs_total{kind="audit",outcome="clean"} 1.0' in text
+    assert 'seamq_jobs_total{kind="seam_execute",outcome="failed"} 0.0' in text
+    assert ('seamq_messages_handled_total{outcome="ok",queue="results",service="coordinator"}'
+            in text)
+    # The local sandbox records its start time: one observation per pytest process.
+    assert "seamq_sandbox_start_seconds_count 1.0" in text
     assert 'seamq_tests_total{outcome="passed"} 1.0' in text
     assert 'seamq_seams_total{priority="P0",status="passed"} 1.0' in text
     assert 'service="embedded"' in text

@@ -94,7 +94,12 @@ def full_report() -> RunReport:
         batches=(
             BatchReport(seams=("1", "2", "3"), status="isolated", seed=5),
             BatchReport(seams=("4", "5", "6"), status="conflict", seed=6,
-                        detail="test_hits fails after test_race\nsecond line"),
+                        detail="test_hits fails after test_race\nsecond line",
+                        victims=(TestResult(name="tests/test_cache.py::TestCache::test_hits",
+                                            file="tests/test_cache.py", line=14,
+                                            outcome="failed", duration_s=0.42,
+                                            message="AssertionError: stale entry"),),
+                        duration_s=3.5),
         ),
         suite=SuiteReport(
             status="isolated", seed=99,

@@ -109,3 +109,12 @@ def test_a_bad_setting_in_the_environment_is_a_one_line_usage_error(
 
     assert exit_info.value.code == 4
     assert capsys.readouterr().err.startswith("seamq: error: SEAMQ_METRICS_PORT")
+
+
+def test_metrics_bind_this_machine_for_run_and_every_interface_for_services() -> None:
+    parser = build_parser(Settings())
+
+    assert parser.parse_args(["run", "plan.md"]).metrics_host == "127.0.0.1"
+    assert parser.parse_args(["runner"]).metrics_host == "0.0.0.0"
+    assert parser.parse_args(["coordinator", "--metrics-host", "10.0.0.2"]).metrics_host == (
+        "10.0.0.2")

@@ -13,6 +13,8 @@ from shared.metrics import Metrics
 EXPECTED_LABELS = {
     "seamq_jobs": {"kind", "outcome"},
     "seamq_job_duration_seconds": {"kind"},
+    "seamq_messages_handled": {"service", "queue", "outcome"},
+    "seamq_message_handling_seconds": {"service", "queue"},
     "seamq_tests": {"outcome"},
     "seamq_seams": {"status", "priority"},
     "seamq_audit_findings": {"rule", "severity"},
@@ -47,6 +49,8 @@ def test_every_metric_is_exposed_with_its_documented_labels() -> None:
     metrics.seams.labels("flaky", "P0").inc()
     metrics.audit_findings.labels("mock-usage", "error").inc()
     metrics.sandbox_start.observe(0.8)
+    with metrics.track_message("coordinator", "results"):
+        pass
 
     assert _families(metrics) == EXPECTED_LABELS
 

@@ -6,9 +6,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import xmlschema
 
 from services.cli.reports import write_reports
 from tests.unit.report_samples import all_passed, full_report
+
+JUNIT_XSD = Path(__file__).parents[1] / "fixtures" / "junit" / "junit.xsd"
 
 
 @pytest.fixture(scope="module")
@@ -31,9 +34,11 @@ def test_junit_counts_add_up_per_seam_and_overall(junit: ET.Element) -> None:
     assert counts["1: API → service"] == ("2", "0", "0", "0")
     assert counts["3: Cache → DB"] == ("2", "2", "0", "0")
     assert counts["7: Audit log"] == ("1", "0", "0", "1")
+    assert counts["4: Queue consumer"] == ("2", "2", "0", "0")
     assert counts["seamq validation"] == ("4", "2", "0", "0")
-    assert (junit.get("name"), junit.get("tests"), junit.get("failures"), junit.get("errors"),
-            junit.get("skipped")) == ("seamq", "13", "7", "1", "1")
+    assert (junit.get("name"), junit.get("tests"), junit.get("failures"),
+            junit.get("errors")) == ("seamq", "14", "8", "1")
+    assert junit.get("skipped") is None
 
 
 def test_junit_keeps_file_line_and_class(junit: ET.Element) -> None:
@@ -91,3 +96,39 @@ def test_junit_of_a_clean_run_has_no_failures_and_no_validation_suite(tmp_path: 
     assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("2", "0", "0")
     assert [s.get("name") for s in root.findall("testsuite")] == ["1: API → service"]
     assert root.get("time") == "4.000"
+
+
+def test_junit_is_valid_against_the_junit_schema(written: dict[str, Path]) -> None:
+    schema = xmlschema.XMLSchema(str(JUNIT_XSD))
+
+    errors = [f"{e.path}: {e.reason}" for e in schema.iter_errors(str(written["junit.xml"]))]
+
+    assert errors == []
+
+
+def test_a_conflict_names_its_victim_at_file_and_line_with_real_time(junit: ET.Element) -> None:
+    (case,) = junit.findall("testsuite[@name='seamq validation']/testcase[failure]"
+                            "[@file='tests/test_cache.py']")
+
+    assert case.get("line") == "14"
+    assert case.get("classname") == "tests.test_cache.TestCache"
+    assert case.get("name", "").startswith("test_hits [batch 2")
+    assert float(case.get("time", "0")) > 0
+    failure = case.find("failure")
+    assert failure is not None
+    assert "stale entry" in (failure.text or "")
+
+
+def test_a_rejected_seam_carries_its_blocking_findings_at_their_lines(
+    junit: ET.Element,
+) -> None:
+    cases = junit.findall("testsuite[@name='4: Queue consumer']/testcase[@classname="
+                          "'seamq.audit']")
+
+    assert [(c.get("file"), c.get("line")) for c in cases] == [("tests/test_queue.py", "12")]
+
+
+def test_suite_timestamps_carry_a_zone(junit: ET.Element) -> None:
+    stamps = {suite.get("timestamp") for suite in junit.findall("testsuite")}
+
+    assert stamps == {"2023-11-14T22:13:20+00:00"}

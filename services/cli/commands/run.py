@@ -56,7 +56,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     server = None
     if args.metrics_port is not None:
         # /healthz as for the services: 200 while an AMQP broker's connection is up.
-        server = metrics.serve(args.metrics_port,
+        server = metrics.serve(args.metrics_port, host=args.metrics_host,
                                is_healthy=lambda: bool(getattr(broker, "is_connected", True)))
     try:
         report = asyncio.run(_main(embedded, request, pool))

@@ -139,7 +139,8 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     metrics = Metrics(service=args.command)
     server = None
     if args.metrics_port is not None:
-        server = metrics.serve(args.metrics_port, is_healthy=lambda: broker.is_connected)
+        server = metrics.serve(args.metrics_port, host=args.metrics_host,
+                               is_healthy=lambda: broker.is_connected)
     try:
         asyncio.run(serve(args, settings, broker, metrics))
     finally:

@@ -14,7 +14,14 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 
 from services.cli.reports.summary import clip, one_line, plain
-from shared.contract import RunReport, SeamReport, SuiteReport, TestResult
+from shared.contract import (
+    BatchReport,
+    Finding,
+    RunReport,
+    SeamReport,
+    SuiteReport,
+    TestResult,
+)
 from shared.status import is_flaky
 
 _COUNTED = ("failure", "error", "skipped")
@@ -40,7 +47,8 @@ def render_junit(report: RunReport) -> ET.Element:
         if stamp:
             suite.set("timestamp", stamp)
         root.append(suite)
-    for key in ("tests", *(_plural(kind) for kind in _COUNTED)):
+    # <testsuites> has no "skipped" attribute in the JUnit schema; each suite has its own.
+    for key in ("tests", "failures", "errors"):
         root.set(key, str(sum(int(suite.get(key, "0")) for suite in suites)))
     root.set("time", _seconds(sum(float(suite.get("time", "0")) for suite in suites)))
     return root
@@ -62,22 +70,29 @@ def _seam_suite(seam: SeamReport) -> ET.Element:
     cases = [_test_case(seam, test) for test in seam.tests]
     shows_problem = any(case.find("failure") is not None or case.find("error") is not None
                         for case in cases)
-    if seam.status != "passed" and not shows_problem:
+    if seam.status != "passed" and (not shows_problem or seam.findings):
         cases.append(_seam_case(seam))
+    if seam.status == "rejected":
+        cases += [_finding_case(f) for f in seam.findings if f.severity == "error"]
     suite.extend(cases)
     time = seam.duration_s or sum(test.duration_s for test in seam.tests)
     return _counted(suite, cases, time)
 
 
-def _test_case(seam: SeamReport, test: TestResult) -> ET.Element:
-    file = test.file or seam.file
-    parts = test.name.split("::")
+def _locate(file: str, name: str) -> tuple[str, str, str]:
+    """File, classname and test name of a pytest node id (``tests/a.py::Class::test``)."""
+    parts = name.split("::")
     if len(parts) > 1 and parts[0].endswith(".py"):
-        file = test.file or parts[0]
+        file = file or parts[0]
         parts = parts[1:]
     module = re.sub(r"\.py$", "", file).replace("/", ".").replace("\\", ".")
     classname = ".".join([module, *parts[:-1]]) if module else ".".join(parts[:-1])
-    case = _element("testcase", classname=classname, name=parts[-1], file=file)
+    return file, classname, parts[-1]
+
+
+def _test_case(seam: SeamReport, test: TestResult) -> ET.Element:
+    file, classname, name = _locate(test.file or seam.file, test.name)
+    case = _element("testcase", classname=classname, name=name, file=file)
     if test.line:
         case.set("line", str(test.line))
     case.set("time", _seconds(test.duration_s))
@@ -111,18 +126,27 @@ def _seam_case(seam: SeamReport) -> ET.Element:
     return case
 
 
+def _finding_case(finding: Finding) -> ET.Element:
+    """A blocking audit finding, at its file and line, so CI annotates the source."""
+    case = _element("testcase", classname="seamq.audit", name=f"{finding.rule}: {finding.path}",
+                    file=finding.path, time=_seconds(0.0))
+    if finding.line:
+        case.set("line", str(finding.line))
+    text = f"{finding.path}:{finding.line}: {finding.rule} [{finding.severity}] {finding.message}"
+    _child(case, "failure", one_line(finding.message, 1_000), text, kind="audit")
+    return case
+
+
 def _validation_suite(report: RunReport) -> ET.Element | None:
     suite_report: SuiteReport = report.suite
     check = suite_report.count_check
     if not report.batches and suite_report.status == "skipped" and check is None:
         return None
     suite = _element("testsuite", name="seamq validation")
-    cases = []
+    cases: list[ET.Element] = []
     for index, batch in enumerate(report.batches, 1):
-        name = f"batch {index}: {', '.join(batch.seams)}"
-        cases.append(_validation_case(name, batch.status, batch.detail, batch.seed))
-    cases.append(_validation_case("suite", suite_report.status, suite_report.detail,
-                                  suite_report.seed))
+        cases += _validation_cases(f"batch {index}: {', '.join(batch.seams)}", batch)
+    cases += _validation_cases("suite", suite_report)
     if check is not None:
         case = _element("testcase", classname="seamq.validation", name="count check", time="0")
         if not check.ok:
@@ -132,11 +156,32 @@ def _validation_suite(report: RunReport) -> ET.Element | None:
             _child(case, "failure", summary, check.detail or summary, kind="count-check")
         cases.append(case)
     suite.extend(cases)
-    return _counted(suite, cases, 0.0)
+    time = sum(b.duration_s for b in report.batches) + suite_report.duration_s
+    return _counted(suite, cases, time)
 
 
-def _validation_case(name: str, status: str, detail: str, seed: int | None) -> ET.Element:
-    case = _element("testcase", classname="seamq.validation", name=name, time="0")
+def _validation_cases(name: str, run: BatchReport | SuiteReport) -> list[ET.Element]:
+    """A conflict as one case per victim, at the victim's file and line; else one case."""
+    if run.status != "conflict" or not run.victims:
+        return [_validation_case(name, run.status, run.detail, run.seed, run.duration_s)]
+    cases = []
+    for victim in run.victims:
+        file, classname, test = _locate(victim.file, victim.name)
+        case = _element("testcase", classname=classname, name=f"{test} [{name}]", file=file,
+                        time=_seconds(victim.duration_s or run.duration_s))
+        if victim.line:
+            case.set("line", str(victim.line))
+        summary = f"conflict (seed {run.seed}): {one_line(run.detail, 1_000)}"
+        text = "\n\n".join(part for part in (run.detail, victim.message or "") if part)
+        _child(case, "failure", summary, text, kind="conflict")
+        cases.append(case)
+    return cases
+
+
+def _validation_case(name: str, status: str, detail: str, seed: int | None,
+                     duration_s: float = 0.0) -> ET.Element:
+    case = _element("testcase", classname="seamq.validation", name=name,
+                    time=_seconds(duration_s))
     summary = f"{status}" + (f" (seed {seed})" if seed is not None else "")
     if detail:
         summary += f": {one_line(detail, 1_000)}"
@@ -178,4 +223,5 @@ def _seconds(value: float) -> str:
 
 
 def _timestamp(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S") if epoch else ""
+    """ISO 8601 with its zone (UTC): readers must not guess the CI machine's local time."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds") if epoch else ""

@@ -19,6 +19,8 @@ import pytest
 import yaml
 from prometheus_client.registry import CollectorRegistry
 
+from services.coordinator.jobs import DEADLINE_SLACK_S
+from shared.contract import ExecutionSpec
 from shared.metrics import Metrics
 from shared.topology import RUNNER_QUEUE
 
@@ -59,6 +61,8 @@ def _exported_names() -> set[str]:
     metrics.audit_findings.labels("r", "error").inc()
     metrics.job_duration.labels("k").observe(1)
     metrics.sandbox_start.observe(1)
+    metrics.messages.labels("s", "q", "ok").inc()
+    metrics.message_duration.labels("s", "q").observe(1)
     return {s.name for family in metrics.registry.collect() for s in family.samples}
 
 
@@ -87,6 +91,19 @@ def test_prometheus_config_and_alert_rules_pass_promtool() -> None:
     _run(promtool, "test", "rules", str(DEPLOY / "prometheus" / "alerts_test.yml"))
 
 
+def test_every_alert_has_a_promtool_case_that_fires_and_one_that_does_not() -> None:
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "alerts.yml").read_text())
+    cases = yaml.safe_load((DEPLOY / "prometheus" / "alerts_test.yml").read_text())
+    alerts = {r["alert"] for g in rules["groups"] for r in g["rules"]}
+    checks = [c for t in cases["tests"] for c in t["alert_rule_test"]]
+
+    fired = {c["alertname"] for c in checks if c["exp_alerts"]}
+    quiet = {c["alertname"] for c in checks if not c["exp_alerts"]}
+
+    assert alerts - fired == set()
+    assert alerts - quiet == set()
+
+
 def test_alerts_and_dashboard_use_only_metrics_the_services_export() -> None:
     exported = _exported_names()
     alerts = (DEPLOY / "prometheus" / "alerts.yml").read_text()
@@ -98,17 +115,25 @@ def test_alerts_and_dashboard_use_only_metrics_the_services_export() -> None:
     assert used <= exported, used - exported
 
 
-def test_grafana_dashboard_uses_the_provisioned_datasource() -> None:
+def test_grafana_dashboard_imports_anywhere_through_its_datasource_variable() -> None:
     provisioning = DEPLOY / "grafana" / "provisioning"
     datasource = yaml.safe_load((provisioning / "datasources" / "prometheus.yml").read_text())
     dashboard = json.loads((DEPLOY / "grafana" / "dashboard.json").read_text())
-    uid = datasource["datasources"][0]["uid"]
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
 
     assert yaml.safe_load((provisioning / "dashboards" / "seamq.yml").read_text())["providers"]
+    assert datasource["datasources"][0]["isDefault"] is True
+    assert variables["datasource"]["type"] == "datasource"
+    assert {"service", "kind"} <= set(variables)
     assert dashboard["panels"]
     for panel in dashboard["panels"]:
-        assert panel["datasource"]["uid"] == uid, panel["title"]
+        assert panel["datasource"]["uid"] == "${datasource}", panel["title"]
         assert all(t["expr"] for t in panel["targets"]), panel["title"]
+        for target in panel["targets"]:
+            if "seamq_jobs_total" in target["expr"] or "seamq_job_duration" in target["expr"]:
+                assert '$kind' in target["expr"], panel["title"]
+            if "seamq_messages_handled" in target["expr"]:
+                assert '$service' in target["expr"], panel["title"]
 
 
 def _manifests() -> list[dict[str, Any]]:
@@ -142,13 +167,47 @@ def test_kubernetes_deployments_take_the_broker_url_from_the_secret_not_the_args
         assert secret == {"name": "seamq-broker", "key": "url"}
 
 
-def test_keda_scales_runners_on_the_runner_queue() -> None:
+def test_keda_scales_runners_on_ready_and_unacknowledged_jobs() -> None:
     (scaled,) = [d for d in _manifests() if d["kind"] == "ScaledObject"]
     (trigger,) = scaled["spec"]["triggers"]
+    (auth,) = [d for d in _manifests() if d["kind"] == "TriggerAuthentication"]
+    (secret,) = [d for d in _manifests() if d["kind"] == "Secret"]
+    key = auth["spec"]["secretTargetRef"][0]["key"]
 
     assert scaled["spec"]["scaleTargetRef"]["name"] == "seamq-runner"
     assert trigger["type"] == "rabbitmq"
     assert trigger["metadata"]["queueName"] == RUNNER_QUEUE
+    # Only the management API counts unacknowledged messages (jobs being worked on).
+    assert trigger["metadata"]["protocol"] == "http"
+    assert trigger["metadata"]["mode"] == "QueueLength"
+    assert trigger["metadata"].get("excludeUnacknowledged", "false") == "false"
+    assert secret["stringData"][key].startswith("http")
+
+
+def test_runners_are_scaled_in_slowly_and_outlive_their_job_deadline() -> None:
+    (scaled,) = [d for d in _manifests() if d["kind"] == "ScaledObject"]
+    (runner,) = [d for d in _manifests()
+                 if d["kind"] == "Deployment" and d["metadata"]["name"] == "seamq-runner"]
+    behavior = scaled["spec"]["advanced"]["horizontalPodAutoscalerConfig"]["behavior"]
+    grace = runner["spec"]["template"]["spec"]["terminationGracePeriodSeconds"]
+
+    assert behavior["scaleDown"]["stabilizationWindowSeconds"] >= 300
+    assert all(p["type"] == "Pods" and p["value"] == 1
+               for p in behavior["scaleDown"]["policies"])
+    assert grace > ExecutionSpec().timeout_s + DEADLINE_SLACK_S
+
+
+def test_every_seamq_pod_is_annotated_for_scraping_and_a_podmonitor_exists() -> None:
+    deployments = [d for d in _manifests() if d["kind"] == "Deployment"]
+    monitor = yaml.safe_load((DEPLOY / "k8s" / "monitoring" / "podmonitor.yaml").read_text())
+
+    for deployment in deployments:
+        notes = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert notes["prometheus.io/scrape"] == "true"
+        assert notes["prometheus.io/path"] == "/metrics"
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert labels.items() >= monitor["spec"]["selector"]["matchLabels"].items()
+    assert monitor["spec"]["podMetricsEndpoints"][0]["port"] == "metrics"
 
 
 def test_kustomization_lists_every_manifest() -> None:
