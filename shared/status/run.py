@@ -20,14 +20,22 @@ _SEED = re.compile(r"\s*\(seed \d+\)$")
 _MISSING_MODULE = re.compile(r"(?:ModuleNotFoundError|ImportError): No module named '([^']+)'")
 
 
+# Errors that come from where the tests ran, not from the tests: the same for every seam.
+_ENVIRONMENTAL = re.compile(
+    r"image .* not found|No such image|No such file or directory|exit status 127|"
+    r"not found in the image|interpreter|cannot run python|before collection finished",
+    re.IGNORECASE)
+
+
 def _cause(reason: str) -> str:
-    """A seam's error reason reduced to what would be the same for every seam it hit."""
+    """A seam's error reason reduced to what would be the same for every seam it hit;
+    ``""`` when the error is the tests' own (a timeout, a forged verdict …)."""
     first = _SEED.sub("", reason.strip().splitlines()[0] if reason.strip() else "")
     missing = _MISSING_MODULE.search(reason)
     if missing:
         return (f"the sandbox cannot import {missing.group(1).split('.')[0]!r}: install the "
                 "project's dependencies in the test image (or use --sandbox local)")
-    return first
+    return first if _ENVIRONMENTAL.search(reason) else ""
 
 
 def environment_cause(seams: Sequence[SeamReport]) -> str:
@@ -41,7 +49,7 @@ def environment_cause(seams: Sequence[SeamReport]) -> str:
     if not evaluated or any(s.status != "error" for s in evaluated):
         return ""
     causes = {_cause(s.reason) for s in evaluated}
-    return causes.pop() if len(causes) == 1 else ""
+    return causes.pop() if len(causes) == 1 else ""  # "" when no cause, or several
 
 
 def run_status(

@@ -7,6 +7,7 @@ import pytest
 from shared.contract import AuditReport, Finding, JobResult, SeamReport, TestResult
 from shared.status import (
     audit_rejection,
+    environment_cause,
     reported_seam,
     reported_validation,
     run_status,
@@ -109,3 +110,27 @@ def test_validation_results_are_isolated_conflict_or_error_and_unrun_ones_skippe
     assert validation_status(_result("failed", "suite")) == "error"
     assert reported_validation("running") == "skipped"
     assert reported_validation("isolated") == "isolated"
+
+
+def _errored(seam_id: str, reason: str) -> SeamReport:
+    return SeamReport(id=seam_id, title=seam_id, priority="P0", status="error", reason=reason,
+                      file=f"test_{seam_id}.py")
+
+
+def test_one_missing_import_in_every_seam_is_an_environment_cause() -> None:
+    seams = [_errored(s, f"collection error: E   ModuleNotFoundError: No module named "
+                         f"'fastapi.testclient' (seed {n})") for n, s in enumerate("ab")]
+    assert environment_cause(seams).startswith("the sandbox cannot import 'fastapi'")
+    assert run_status(seams, interrupted=False, validations=[], count_ok=True) == "error"
+
+
+def test_a_timeout_is_the_tests_own_error_not_the_environments() -> None:
+    seams = [_errored("a", "timed out after 3 s (the job's wall-clock deadline) (seed 1)")]
+    assert environment_cause(seams) == ""
+    assert run_status(seams, interrupted=False, validations=[], count_ok=True) == "failed"
+
+
+def test_different_causes_are_not_one_cause() -> None:
+    seams = [_errored("a", "collection error: ModuleNotFoundError: No module named 'x'"),
+             _errored("b", "collection error: ModuleNotFoundError: No module named 'y'")]
+    assert environment_cause(seams) == ""
