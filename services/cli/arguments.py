@@ -101,6 +101,8 @@ def _plan_options() -> dict[str, Option]:
         "policy": Option(("--policy",), "audit policy TOML file", extra={"metavar": "FILE"}),
         "skip-validation": Option(("--skip-validation",), "skip the batch and suite "
                                   "validation runs", extra={"action": "store_true"}),
+        "no-cache": Option(("--no-cache",), "prove every seam again, even those unchanged "
+                           "since a stable proof", extra={"action": "store_true"}),
     }
 
 
@@ -144,7 +146,7 @@ def _host_options(settings: Settings) -> dict[str, Option]:
 
 RUN = ("plan", "project", "priority", "batch-size", "repeats", "confirm", "sandbox", "image",
        "timeout", "concurrency", "generator", "max-attempts", "brief-template", "regenerate",
-       "write-back", "env", "setup", "services", "policy", "skip-validation", "broker",
+       "write-back", "env", "setup", "services", "policy", "skip-validation", "no-cache", "broker",
        "out", "format", "seed")
 
 @dataclass(frozen=True)

@@ -120,5 +120,6 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
         generator=generator,
         policy=load_policy(root, Path(args.policy) if args.policy else None),
         skip_validation=args.skip_validation,
+        no_cache=args.no_cache,
         submitted_by="seamq-cli",
     )

@@ -50,7 +50,7 @@ class Progress:
             self._emit(f"seamq: run {event.run_id} accepted ({event.detail})")
         elif event.event == "finished" and event.report is not None:
             report = event.report
-            where = "; ".join(report.environment.sandboxes) or "no job ran"
+            where = "; ".join(report.environment.sandboxes) or "none (no seam was executed)"
             cause = f" ({report.cause})" if report.cause else ""
             self._emit(f"seamq: run {report.status}{cause}; sandbox {where}")
 

@@ -74,6 +74,10 @@ def start_validation(state: RunState, specs: dict[str, Seam], v: ValidationState
     if state.request.skip_validation:
         v.status, v.detail = "skipped", "--skip-validation"
         return None
+    if state.suite_cached is not None and scope == "suite":
+        # Every file is unchanged since a run whose suite validation found no conflict.
+        v.status, v.detail = "isolated", state.suite_cached.said()
+        return None
     if len(files) < 2:
         v.status, v.detail = "skipped", f"{len(files)} passed file(s): nothing to run together"
         return None

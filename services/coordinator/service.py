@@ -10,6 +10,7 @@ from pathlib import Path
 
 import structlog
 
+from services.coordinator.cache import look_up, remember
 from services.coordinator.machine import RunMachine
 from services.coordinator.scheduler import dispatch_order, make_batches, select
 from services.coordinator.state import RunState, SeamState, ValidationState
@@ -94,6 +95,7 @@ class CoordinatorService:
                     else random.SystemRandom().randrange(2**32)
                 state = new_run(request, seed, self.store.durations(_key(request)), self.clock)
                 machine = await self._machine(state)
+                await asyncio.to_thread(look_up, state, self.store, machine.project_dir)
             except SandboxError as e:
                 reason = f"run {request.run_id}: {e}"
                 event = RunEvent(run_id=request.run_id, event="rejected", detail=reason,
@@ -159,6 +161,7 @@ class CoordinatorService:
                 if s.status == "passed" and s.finished_at and s.started_at
             }
             self.store.record_durations(_key(state.request), done)
+            remember(state, self.store)
             self._machines.pop(state.run_id, None)
         return ids
 

@@ -50,6 +50,19 @@ class ValidationState(BaseModel):
     duration_s: float = 0.0
 
 
+class CachedProof(BaseModel):
+    """A stable proof an earlier run made, found again under an unchanged key."""
+
+    run_id: str
+    at: float
+    commit: str = ""
+    tests: list[TestResult] = Field(default_factory=list)
+
+    def said(self) -> str:
+        at = f" at commit {self.commit}" if self.commit else ""
+        return f"cached (proven in run {self.run_id}{at})"
+
+
 class RunState(BaseModel):
     request: RunRequest
     seams: dict[str, SeamState]
@@ -61,6 +74,11 @@ class RunState(BaseModel):
     started_at: float = 0.0
     finished_at: float = 0.0
     interrupted: bool = False
+    proof_keys: dict[str, str] = Field(default_factory=dict)  # seam id -> its proof's key
+    cached: dict[str, CachedProof] = Field(default_factory=dict)
+    suite_key: str = ""
+    suite_cached: CachedProof | None = None
+    commit: str = ""
 
     @property
     def run_id(self) -> str:

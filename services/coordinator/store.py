@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.coordinator.state import RunState
+from services.coordinator.state import CachedProof, RunState
 from shared.brokers.base import Outgoing
 from shared.contract import decode, encode
 
@@ -32,6 +32,10 @@ create table if not exists outbox (
     priority integer not null,
     type text not null,
     body blob not null
+);
+create table if not exists proofs (
+    key text primary key,
+    proof text not null
 );
 create table if not exists durations (
     project text not null,
@@ -98,6 +102,18 @@ class RunStore:
     def unfinished(self) -> list[RunState]:
         rows = self._db.execute("select state from runs where finished = 0").fetchall()
         return [RunState.model_validate_json(row[0]) for row in rows]
+
+    def proof(self, key: str) -> CachedProof | None:
+        """A stable proof recorded under ``key``, if any."""
+        row = self._db.execute("select proof from proofs where key = ?", (key,)).fetchone()
+        return CachedProof.model_validate_json(row[0]) if row else None
+
+    def record_proofs(self, proofs: dict[str, CachedProof]) -> None:
+        with self._db:
+            self._db.executemany(
+                "insert or replace into proofs (key, proof) values (?, ?)",
+                [(key, proof.model_dump_json()) for key, proof in proofs.items()],
+            )
 
     def record_durations(self, project: str, durations: dict[str, float]) -> None:
         with self._db:

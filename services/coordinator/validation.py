@@ -18,8 +18,10 @@ def derive_batches(state: RunState, specs: Mapping[str, Seam], suite: JobResult 
     """Give every batch its verdict from the suite's result (``None``: the suite skipped)."""
     for batch in state.batches:
         files = passed_files(state, dict(specs), batch.seams)[0]
-        if suite is None:
-            batch.status, batch.detail = "skipped", state.suite.detail
+        if suite is None:  # skipped, or unchanged since a conflict-free suite (cached)
+            cached = state.suite.status == "isolated"
+            batch.status = "isolated" if cached and files else "skipped"
+            batch.detail = state.suite.detail
             continue
         verdict = batch_verdict(suite, files)
         batch.status, batch.detail = verdict.status, verdict.detail

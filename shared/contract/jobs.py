@@ -78,6 +78,7 @@ class RunRequest(Message):
     generator: GeneratorSpec = GeneratorSpec()
     policy: AuditPolicy = AuditPolicy()
     skip_validation: bool = False
+    no_cache: bool = False  # prove every seam again, even unchanged ones
     recorded_durations: dict[Id, float] = Field(default_factory=dict)
     submitted_by: Name = ""
 
