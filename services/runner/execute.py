@@ -9,12 +9,22 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from services.runner.passes import plan_passes, run_passes
 from services.runner.sandboxes.base import Sandbox
-from shared.contract import JobKind, JobResult, JobStatus, SeamJob, TestResult, ValidationJob
+from services.runner.sandboxes.services import ServiceSession
+from shared.contract import (
+    JobKind,
+    JobResult,
+    JobStatus,
+    SeamJob,
+    ServiceStart,
+    TestResult,
+    ValidationJob,
+)
 from shared.errors import SandboxError
 from shared.project import materialize, prepare, safe_relpath
 from shared.status import (
@@ -47,14 +57,15 @@ class _Reply:
     def result(self, status: JobStatus, reason: str = "", *, tests: tuple[TestResult, ...] = (),
                verdicts: Sequence[ProcessVerdict] = (), tail: str = "",
                infrastructure: bool = False, duration_s: float = 0.0,
-               alone: Sequence[ProcessVerdict] = ()) -> JobResult:
+               alone: Sequence[ProcessVerdict] = (),
+               services: tuple[ServiceStart, ...] = ()) -> JobResult:
         return JobResult(
             job_id=self.job_id, run_id=self.run_id, kind=self.kind, seam_id=self.seam_id,
             batch_index=self.batch_index, attempt=self.attempt, sandbox=self.sandbox,
             worker=self.worker, status=status, reason=reason, tests=tests,
             repeats=repeat_runs(verdicts), confirmations=repeat_runs(alone),
             overridden=overrides([*verdicts, *alone]),
-            collected=verdicts[0].collected if verdicts else (),
+            collected=verdicts[0].collected if verdicts else (), services=services,
             infrastructure=infrastructure or any(v.infrastructure for v in verdicts),
             logs_tail=tail, duration_s=duration_s,
         )
@@ -73,23 +84,33 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
             if not (workspace / rel).is_file():
                 return reply.result("missing", f"test file {rel} does not exist",
                                     duration_s=time.monotonic() - started)
-            run = _Passes(sandbox, workspace, job)
-            verdicts, tail = run([rel], job.execution.repeats, job.seed)
-            combined = combine(verdicts)
-            alone: list[ProcessVerdict] = []
-            if combined.status == "failed" and job.execution.confirm:
-                for index, nodeid in enumerate(always_failing(combined)[:MAX_CONFIRMED]):
-                    target = f"{rel}::{nodeid.split('::', 1)[-1]}"
-                    more, _ = run([target], job.execution.confirm, job.seed + 7_919 * (index + 1))
-                    alone += more
-                combined = confirm(verdicts, alone)
+            with _services(sandbox, job) as session:
+                run = _Passes(sandbox, workspace, job, session)
+                verdicts, tail = run([rel], job.execution.repeats, job.seed)
+                combined = combine(verdicts)
+                alone: list[ProcessVerdict] = []
+                if combined.status == "failed" and job.execution.confirm:
+                    for index, nodeid in enumerate(always_failing(combined)[:MAX_CONFIRMED]):
+                        target = f"{rel}::{nodeid.split('::', 1)[-1]}"
+                        more, _ = run([target], job.execution.confirm,
+                                      job.seed + 7_919 * (index + 1))
+                        alone += more
+                    combined = confirm(verdicts, alone)
     except SandboxError as e:
         return reply.result("error", str(e), infrastructure=True,
                             duration_s=time.monotonic() - started)
     return reply.result(combined.status, combined.reason, tests=combined.tests,
-                        verdicts=verdicts, alone=alone,
+                        verdicts=verdicts, alone=alone, services=session.started,
                         tail=tail if combined.status != "passed" else "",
                         duration_s=round(time.monotonic() - started, 3))
+
+
+def _services(sandbox: Sandbox, job: SeamJob | ValidationJob
+              ) -> AbstractContextManager[ServiceSession]:
+    """The job's own services (its seams' ``**Services**``), for the block."""
+    return sandbox.services(list(job.execution.services.values()), f"seamq-{job.job_id}",
+                            {"seamq.run": job.run_id, "seamq.job": job.job_id},
+                            job.execution.timeout_s)
 
 
 @dataclass(frozen=True)
@@ -99,6 +120,7 @@ class _Passes:
     sandbox: Sandbox
     workspace: Path
     job: SeamJob
+    services: ServiceSession
 
     def __call__(self, targets: list[str], count: int, seed: int
                  ) -> tuple[list[ProcessVerdict], str]:
@@ -108,6 +130,7 @@ class _Passes:
             plan_passes(seed, count, with_reverse=False),
             name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
             labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
+            services=self.services,
         )
 
 
@@ -123,15 +146,18 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
             files = [str(safe_relpath(f)) for f in job.files if (workspace / f).is_file()]
             if not files:
                 return reply.result("error", "none of the files exist")
-            verdicts, tail = run_passes(
-                sandbox, workspace, files, job.execution,
-                plan_passes(job.seed, job.execution.repeats, with_reverse=True),
-                name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
-                labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
-            )
+            with _services(sandbox, job) as session:
+                verdicts, tail = run_passes(
+                    sandbox, workspace, files, job.execution,
+                    plan_passes(job.seed, job.execution.repeats, with_reverse=True),
+                    name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
+                    labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
+                    services=session,
+                )
     except SandboxError as e:
         return reply.result("error", str(e), infrastructure=True)
     validated = judge_validation(verdicts)
     return reply.result(validated.status, validated.reason, tests=validated.tests,
-                        verdicts=verdicts, tail=tail if validated.status != "isolated" else "",
+                        verdicts=verdicts, services=session.started,
+                        tail=tail if validated.status != "isolated" else "",
                         duration_s=round(time.monotonic() - started, 3))

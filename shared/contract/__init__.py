@@ -48,6 +48,7 @@ from shared.contract.results import (
     JobResult,
     Override,
     RepeatRun,
+    ServiceStart,
     Severity,
     TestResult,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "SeamReport",
     "SeamStatus",
     "ServiceSpec",
+    "ServiceStart",
     "Severity",
     "SuiteReport",
     "TerminalStatus",

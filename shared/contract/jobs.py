@@ -21,13 +21,22 @@ class ProjectSource(Model):
 
 
 class ServiceSpec(Model):
-    """A real service a seam's tests need (``[tool.seamq.services.<name>]``)."""
+    """A real service a seam's tests need (``[tool.seamq.services.<name>]``).
+
+    Ready when ``ready_tcp`` accepts a connection or ``ready_cmd`` exits 0 inside the
+    service (neither: when it is running), within ``ready_timeout_s``. ``tests_env`` values
+    may say ``{host}``: the service's name on the job's private network.
+    """
 
     name: Id
     image: Name
+    command: tuple[Name, ...] = ()
     env: dict[str, Name] = Field(default_factory=dict)
     ready_cmd: tuple[Name, ...] = ()
+    ready_tcp: int | None = Field(default=None, ge=1, le=65_535)
+    ready_timeout_s: float = Field(default=30.0, gt=0, le=3_600)
     tests_env: dict[str, Name] = Field(default_factory=dict)
+    tmpfs: tuple[Name, ...] = ()
 
 
 class ExecutionSpec(Model):

@@ -68,6 +68,14 @@ class RepeatRun(Model):
     ran: tuple[Name, ...] = ()
 
 
+class ServiceStart(Model):
+    """A service a job ran with, and how long it took to become ready."""
+
+    name: Id
+    image: Name
+    startup_s: float = Field(default=0.0, ge=0)
+
+
 class Override(Model):
     """An option seamq took out of a pytest command line (the project's addopts included)."""
 
@@ -92,6 +100,7 @@ class JobResult(Message):
     confirmations: tuple[RepeatRun, ...] = ()
     overridden: tuple[Override, ...] = ()
     collected: tuple[Name, ...] = ()
+    services: tuple[ServiceStart, ...] = ()
     logs_tail: Text = ""
     generated_path: RelPath | None = None
     generated_content: FileContent | None = None

@@ -9,9 +9,15 @@ A sandbox reports what happened; it never decides whether tests passed.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from services.runner.sandboxes.services import ServiceSession
+from shared.contract import ServiceSpec
+from shared.errors import SandboxError
 
 Failure = Literal["timeout", "oom", "pids", "crash", "infrastructure"]
 
@@ -49,7 +55,7 @@ class SandboxRequest:
     timeout_s: float
     limits: Limits = Limits()
     image: str = ""
-    network: bool = False
+    network: str = ""  # the job's service network to join; '' for none
     labels: dict[str, str] = field(default_factory=dict)
 
 
@@ -76,6 +82,18 @@ class Sandbox(abc.ABC):
     @abc.abstractmethod
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         """Run to completion or deadline; blocking (the runner calls it in a thread)."""
+
+    @contextmanager
+    def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],
+                 timeout_s: float) -> Iterator[ServiceSession]:
+        """Start a job's services for the block (which lasts at most ``timeout_s`` once
+        they are ready) and remove them after it; only the docker sandbox can (a
+        ``SandboxError`` here when ``specs`` is not empty)."""
+        if specs:
+            raise SandboxError(
+                f"the seam needs services ({', '.join(s.name for s in specs)}), which only "
+                f"the docker sandbox starts; this run uses the {self.kind} sandbox")
+        yield ServiceSession()
 
     def close(self) -> None:  # noqa: B027 - optional hook; most sandboxes hold nothing
         """Release resources held across jobs."""

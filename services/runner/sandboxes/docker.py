@@ -2,8 +2,9 @@
 
 Each request gets a container named after it (so a redelivered job meets its twin by
 name) from the run's image, created with the arguments in ``hardening.py``: no network
-(the default bridge only when the request asks for services), a read-only root, a
-non-root uid without capabilities, limits, and exactly the request's environment.
+(only the job's internal service network when its seams need services, ``services.py``),
+a read-only root, a non-root uid without capabilities, limits, and exactly the request's
+environment.
 
 The workspace and support directories are bind-mounted read-only, the outputs directory
 read-write; the sandbox adds the permission bits the container's uid needs to those
@@ -18,6 +19,8 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,8 @@ from services.runner.sandboxes.reaper import (
     remove,
 )
 from services.runner.sandboxes.reaper import reap as reap
+from services.runner.sandboxes.services import JobServices, ServiceSession
+from shared.contract import ServiceSpec
 from shared.errors import SandboxError
 
 DEFAULT_IMAGE = "seamq-sandbox:latest"
@@ -168,17 +173,44 @@ class DockerSandbox(Sandbox):
         return SandboxOutcome(exit_code=None, output="", duration_s=time.monotonic() - started,
                               failure="infrastructure", reason=reason)
 
-    def close(self) -> None:
-        """Remove this sandbox's containers (runs still waiting end as infrastructure
-        failures: used on interrupt) and close the client it made."""
-        self._closed = True
+    @contextmanager
+    def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],
+                 timeout_s: float) -> Iterator[ServiceSession]:
+        """Fresh service containers on a private internal network, for one job that may
+        run ``timeout_s`` once they are ready."""
+        if not specs:
+            yield ServiceSession()
+            return
+        deadline = time.time() + sum(s.ready_timeout_s for s in specs) + timeout_s
+        job = JobServices(self.client.api, specs, name, {
+            **self.identity.labels(), DEADLINE_LABEL: str(int(deadline + _KILL_WAIT_S)),
+            "seamq.name": name[:500], INSTANCE_LABEL: self.instance, **job_labels(labels)})
         try:
-            found = self.client.api.containers(
-                all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance}"})
+            try:
+                session = job.start()
+            except ENGINE_ERRORS as e:
+                raise SandboxError(f"services could not be started: docker engine error: "
+                                   f"{e}") from e
+            yield session
+        finally:
+            job.close()
+
+    def close(self) -> None:
+        """Remove this sandbox's containers and networks (runs still waiting end as
+        infrastructure failures: used on interrupt) and close the client it made."""
+        self._closed = True
+        owned = {"label": f"{INSTANCE_LABEL}={self.instance}"}
+        try:
+            found = self.client.api.containers(all=True, filters=owned)
         except ENGINE_ERRORS:
             found = []  # nothing more can be done through this engine: the reaper will
         for container in found:
             remove(self.client.api, container["Id"])
+        try:
+            for network in self.client.api.networks(filters=owned):
+                self.client.api.remove_network(network["Id"])
+        except ENGINE_ERRORS:
+            pass  # in use or the engine is gone: the reaper removes it later
         if self._owns_client:
             self.client.close()
 
