@@ -1,5 +1,6 @@
 """The project's own seamq tables: ``[tool.seamq.services.<name>]`` in its pyproject.toml
-(or ``[services.<name>]`` in ``--services FILE``), read strictly.
+(or ``[services.<name>]`` in ``--services FILE``) and ``[tool.seamq.environment]``, read
+strictly.
 
 Every mistake is one line naming the file, the table and the key (exit 4), so that a
 configuration that works on one machine means the same on every other.
@@ -13,11 +14,12 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from shared.contract import ServiceSpec, TestPlan
+from shared.contract import EnvironmentSpec, ServiceSpec, TestPlan
 from shared.errors import PlanError, UsageError
 
 SERVICE_KEYS = ("image", "command", "env", "tests_env", "ready", "tmpfs")
 READY_KEYS = ("tcp", "command", "timeout")
+ENVIRONMENT_KEYS = ("base", "dependencies", "extras", "setup")
 
 
 class _Table:
@@ -111,15 +113,43 @@ def _service(file: Path, prefix: str, name: str, body: object) -> ServiceSpec:
         raise table.error(key, str(problem["msg"])) from e
 
 
+def _seamq_table(pyproject: Path) -> dict[str, object]:
+    tool = _read(pyproject).get("tool", {})
+    seamq = tool.get("seamq", {}) if isinstance(tool, dict) else {}
+    return seamq if isinstance(seamq, dict) else {}
+
+
+def load_environment(project: Path, rebuild: bool) -> EnvironmentSpec | None:
+    """``[tool.seamq.environment]`` (all keys optional), or None when the project has none."""
+    pyproject = project / "pyproject.toml"
+    body = _seamq_table(pyproject).get("environment") if pyproject.is_file() else None
+    if body is None:
+        return None
+    if not isinstance(body, dict):
+        raise UsageError(f"{pyproject}: [tool.seamq.environment]: expected a table")
+    table = _Table(pyproject, "tool.seamq.environment", body)
+    unknown = sorted(set(body) - set(ENVIRONMENT_KEYS))
+    if unknown:
+        raise table.error(unknown[0], f"unknown key (known: {', '.join(ENVIRONMENT_KEYS)})")
+    for key in ("base", "setup"):
+        if not isinstance(body.get(key, ""), str):
+            raise table.error(key, "expected a string")
+    for name in table.strings("dependencies"):
+        if name.startswith("/") or ".." in Path(name).parts:
+            raise table.error("dependencies", f"{name!r} is not a path inside the project")
+    return EnvironmentSpec(base=str(body.get("base", "")),
+                           dependencies=table.strings("dependencies"),
+                           extras=table.strings("extras"), setup=str(body.get("setup", "")),
+                           rebuild=rebuild)
+
+
 def load_services(project: Path, services_file: str | None) -> dict[str, ServiceSpec]:
     """``[tool.seamq.services.<name>]`` in the project, then ``[services.<name>]`` in
     ``services_file`` (which wins for a name both define)."""
     sources: list[tuple[Path, str, object]] = []
     pyproject = project / "pyproject.toml"
     if pyproject.is_file():
-        tool = _read(pyproject).get("tool", {})
-        seamq = tool.get("seamq", {}) if isinstance(tool, dict) else {}
-        tables = seamq.get("services", {}) if isinstance(seamq, dict) else {}
+        tables = _seamq_table(pyproject).get("services", {})
         sources.append((pyproject, "tool.seamq.services", tables))
     if services_file:
         path = Path(services_file)

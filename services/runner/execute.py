@@ -17,6 +17,8 @@ from services.runner.passes import plan_passes, run_passes
 from services.runner.sandboxes.base import Sandbox
 from services.runner.sandboxes.services import ServiceSession
 from shared.contract import (
+    EnvironmentUse,
+    ExecutionSpec,
     JobKind,
     JobResult,
     JobStatus,
@@ -58,7 +60,8 @@ class _Reply:
                verdicts: Sequence[ProcessVerdict] = (), tail: str = "",
                infrastructure: bool = False, duration_s: float = 0.0,
                alone: Sequence[ProcessVerdict] = (),
-               services: tuple[ServiceStart, ...] = ()) -> JobResult:
+               services: tuple[ServiceStart, ...] = (),
+               environment: EnvironmentUse | None = None) -> JobResult:
         return JobResult(
             job_id=self.job_id, run_id=self.run_id, kind=self.kind, seam_id=self.seam_id,
             batch_index=self.batch_index, attempt=self.attempt, sandbox=self.sandbox,
@@ -66,6 +69,7 @@ class _Reply:
             repeats=repeat_runs(verdicts), confirmations=repeat_runs(alone),
             overridden=overrides([*verdicts, *alone]),
             collected=verdicts[0].collected if verdicts else (), services=services,
+            environment=environment,
             infrastructure=infrastructure or any(v.infrastructure for v in verdicts),
             logs_tail=tail, duration_s=duration_s,
         )
@@ -84,8 +88,9 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
             if not (workspace / rel).is_file():
                 return reply.result("missing", f"test file {rel} does not exist",
                                     duration_s=time.monotonic() - started)
+            environment = sandbox.environment(project, job.execution)
             with _services(sandbox, job) as session:
-                run = _Passes(sandbox, workspace, job, session)
+                run = _Passes(sandbox, workspace, job, _in(job.execution, environment), session)
                 verdicts, tail = run([rel], job.execution.repeats, job.seed)
                 combined = combine(verdicts)
                 alone: list[ProcessVerdict] = []
@@ -101,8 +106,16 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
                             duration_s=time.monotonic() - started)
     return reply.result(combined.status, combined.reason, tests=combined.tests,
                         verdicts=verdicts, alone=alone, services=session.started,
+                        environment=environment,
                         tail=tail if combined.status != "passed" else "",
                         duration_s=round(time.monotonic() - started, 3))
+
+
+def _in(execution: ExecutionSpec, environment: EnvironmentUse | None) -> ExecutionSpec:
+    """``execution`` running in the environment image, when there is one."""
+    if environment is None:
+        return execution
+    return execution.model_copy(update={"image": environment.tag})
 
 
 def _services(sandbox: Sandbox, job: SeamJob | ValidationJob
@@ -120,13 +133,14 @@ class _Passes:
     sandbox: Sandbox
     workspace: Path
     job: SeamJob
+    execution: ExecutionSpec
     services: ServiceSession
 
     def __call__(self, targets: list[str], count: int, seed: int
                  ) -> tuple[list[ProcessVerdict], str]:
         job = self.job
         return run_passes(
-            self.sandbox, self.workspace, targets, job.execution,
+            self.sandbox, self.workspace, targets, self.execution,
             plan_passes(seed, count, with_reverse=False),
             name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
             labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
@@ -146,9 +160,10 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
             files = [str(safe_relpath(f)) for f in job.files if (workspace / f).is_file()]
             if not files:
                 return reply.result("error", "none of the files exist")
+            environment = sandbox.environment(project, job.execution)
             with _services(sandbox, job) as session:
                 verdicts, tail = run_passes(
-                    sandbox, workspace, files, job.execution,
+                    sandbox, workspace, files, _in(job.execution, environment),
                     plan_passes(job.seed, job.execution.repeats, with_reverse=True),
                     name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
                     labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
@@ -158,6 +173,6 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
         return reply.result("error", str(e), infrastructure=True)
     validated = judge_validation(verdicts)
     return reply.result(validated.status, validated.reason, tests=validated.tests,
-                        verdicts=verdicts, services=session.started,
+                        verdicts=verdicts, services=session.started, environment=environment,
                         tail=tail if validated.status != "isolated" else "",
                         duration_s=round(time.monotonic() - started, 3))

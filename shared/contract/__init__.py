@@ -23,6 +23,7 @@ from shared.contract.base import (
 from shared.contract.jobs import (
     AuditJob,
     AuditPolicy,
+    EnvironmentSpec,
     ExecutionSpec,
     GeneratorSpec,
     ProjectSource,
@@ -44,6 +45,7 @@ from shared.contract.report import (
 )
 from shared.contract.results import (
     AuditReport,
+    EnvironmentUse,
     Finding,
     JobResult,
     Override,
@@ -107,6 +109,8 @@ __all__ = [
     "AuditReport",
     "BatchReport",
     "CountCheck",
+    "EnvironmentSpec",
+    "EnvironmentUse",
     "ExecutionSpec",
     "FileContent",
     "Finding",

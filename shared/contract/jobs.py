@@ -39,6 +39,21 @@ class ServiceSpec(Model):
     tmpfs: tuple[Name, ...] = ()
 
 
+class EnvironmentSpec(Model):
+    """The project's dependencies as a cached image (``[tool.seamq.environment]``).
+
+    Built from ``dependencies`` (files relative to the project; none: ``requirements*.txt``
+    at its root, else pyproject's ``[project].dependencies`` with ``extras``) on ``base``
+    (none: the run's image), then ``setup`` run at build time without network.
+    """
+
+    base: Name = ""
+    dependencies: tuple[RelPath, ...] = ()
+    extras: tuple[Name, ...] = ()
+    setup: Text = ""
+    rebuild: bool = False
+
+
 class ExecutionSpec(Model):
     """How runners execute tests."""
 
@@ -51,6 +66,7 @@ class ExecutionSpec(Model):
     env: dict[Name, Text] = Field(default_factory=dict)
     setup: Text = ""
     services: dict[Id, ServiceSpec] = Field(default_factory=dict)
+    environment: EnvironmentSpec | None = None
     memory_mb: int = Field(default=2_048, ge=64)
     cpus: float = Field(default=1.0, gt=0)
     pids: int = Field(default=256, ge=16)

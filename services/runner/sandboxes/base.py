@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from services.runner.sandboxes.services import ServiceSession
-from shared.contract import ServiceSpec
+from shared.contract import EnvironmentUse, ExecutionSpec, ServiceSpec
 from shared.errors import SandboxError
 
 Failure = Literal["timeout", "oom", "pids", "crash", "infrastructure"]
@@ -82,6 +82,11 @@ class Sandbox(abc.ABC):
     @abc.abstractmethod
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         """Run to completion or deadline; blocking (the runner calls it in a thread)."""
+
+    def environment(self, project: Path, spec: ExecutionSpec) -> EnvironmentUse | None:
+        """The image holding ``project``'s dependencies when ``spec`` asks for one (only
+        the docker sandbox builds images; the others run with what the host has)."""
+        return None
 
     @contextmanager
     def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],
