@@ -38,11 +38,17 @@ def _kind(delivery: Delivery) -> str:
 
 
 def observe(metrics: Metrics, message: Message) -> str | None:
-    """Record what an outgoing message tells — test outcomes, audit findings, final seam
-    statuses — and return the job outcome it stands for, if it is a job's answer."""
+    """Record what an outgoing message tells — test outcomes, service start-up times,
+    environment cache hits, audit findings, final seam statuses — and return the job
+    outcome it stands for, if it is a job's answer."""
     if isinstance(message, JobResult):
         for test in message.tests:
             metrics.tests.labels(test.outcome).inc()
+        for service in message.services:
+            metrics.service_start.labels(service.name).observe(service.startup_s)
+        if message.environment is not None:
+            result = "built" if message.environment.built else "reused"
+            metrics.environment_images.labels(result).inc()
         return message.status
     if isinstance(message, AuditReport):
         for finding in message.findings:

@@ -43,6 +43,8 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                 shared_with=tuple(other.id for other in state.request.plan.seams
                                   if other.id != seam_id and other.id in state.seams
                                   and other.output_file == spec.output_file),
+                services=result.services if result else (),
+                environment=result.environment if result else None,
                 duration_s=round(max(0.0, seam.finished_at - seam.started_at), 3)
                 if seam.finished_at and seam.started_at else 0.0,
                 attempt_log=tuple(seam.attempt_log),

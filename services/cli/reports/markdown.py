@@ -151,6 +151,14 @@ def _seam(seam: SeamReport) -> list[str]:
     for override in seam.overridden:
         lines.append(f"- **Overridden by seamq**: {cell_code(override.option)}: "
                      f"{cell(override.why)}")
+    if seam.environment is not None:
+        how = (f"built in {format_duration(seam.environment.build_s)}"
+               if seam.environment.built else "reused")
+        lines.append(f"- **Environment**: {code(seam.environment.tag)} ({how})")
+    if seam.services:
+        started = ", ".join(f"{code(s.name)} ({cell(s.image)}, ready in "
+                            f"{format_duration(s.startup_s)})" for s in seam.services)
+        lines.append(f"- **Services**: {started}")
     if seam.duration_s:
         lines.append(f"- **Duration**: {format_duration(seam.duration_s)}")
     lines.append("")
