@@ -55,7 +55,7 @@ class SandboxRequest:
     timeout_s: float
     limits: Limits = Limits()
     image: str = ""
-    network: str = ""  # the job's service network to join; '' for none
+    network: str = ""  # the services' namespace to join (``container:<id>``); '' for none
     labels: dict[str, str] = field(default_factory=dict)
 
 

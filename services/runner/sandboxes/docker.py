@@ -2,7 +2,8 @@
 
 Each request gets a container named after it (so a redelivered job meets its twin by
 name) from the run's image, created with the arguments in ``hardening.py``: no network
-(only the job's internal service network when its seams need services, ``services.py``),
+(only the loopback it shares with the job's services when its seams need them,
+``services.py``),
 a read-only root, a non-root uid without capabilities, limits, and exactly the request's
 environment.
 
@@ -125,8 +126,8 @@ class DockerSandbox(Sandbox):
     @contextmanager
     def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],
                  timeout_s: float) -> Iterator[ServiceSession]:
-        """Fresh service containers on a private internal network, for one job that may
-        run ``timeout_s`` once they are ready."""
+        """Fresh service containers in a private loopback-only namespace, for one job that
+        may run ``timeout_s`` once they are ready."""
         if not specs:
             yield ServiceSession()
             return
@@ -145,21 +146,16 @@ class DockerSandbox(Sandbox):
             job.close()
 
     def close(self) -> None:
-        """Remove this sandbox's containers and networks (runs still waiting end as
-        infrastructure failures: used on interrupt) and close the client it made."""
+        """Remove this sandbox's containers, services included (runs still waiting end as
+        infrastructure failures: used on interrupt), and close the client it made."""
         self._closed = True
-        owned = {"label": f"{INSTANCE_LABEL}={self.instance}"}
         try:
-            found = self.client.api.containers(all=True, filters=owned)
+            found = self.client.api.containers(
+                all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance}"})
         except ENGINE_ERRORS:
             found = []  # nothing more can be done through this engine: the reaper will
         for container in found:
             remove(self.client.api, container["Id"])
-        try:
-            for network in self.client.api.networks(filters=owned):
-                self.client.api.remove_network(network["Id"])
-        except ENGINE_ERRORS:
-            pass  # in use or the engine is gone: the reaper removes it later
         if self._owns_client:
             self.client.close()
 

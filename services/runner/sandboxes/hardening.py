@@ -1,6 +1,6 @@
 """How a sandbox container is hardened: the arguments every docker sandbox container is
-created with (read-only root, tmpfs /tmp, no network but the job's own internal service
-network, non-root, no capabilities, limits), and the permission bits its uid needs on the
+created with (read-only root, tmpfs /tmp, no network but the loopback its services share,
+non-root, no capabilities, limits), and the permission bits its uid needs on the
 per-job trees it reads."""
 
 from __future__ import annotations
@@ -78,6 +78,7 @@ def container_kwargs(request: SandboxRequest, name: str, uid: int, labels: dict[
         "working_dir": MOUNTS.workspace,
         "environment": {**DEFAULT_ENV, **request.env},
         "labels": labels,
-        "hostname": "sandbox",
+        # A joined namespace brings its own hostname: docker refuses to set another.
+        "hostname": None if request.network.startswith("container:") else "sandbox",
         "host_config": host_config,
     }

@@ -1,10 +1,11 @@
 """Who owns a sandbox container, and removing the ones no live runner will ever read.
 
-Every container and network the docker sandbox creates carries labels: ``seamq=1``, ``seamq.runner``
-(``<hostname>/<pid>``), ``seamq.runner-start`` (the pid's start time, so a reused pid is
-not mistaken for the runner that died) and ``seamq.deadline`` (epoch seconds after which
-no runner waits for it any more). Several runners may share one engine, so the reaper
-never removes a container that a live runner may still be reading.
+Every container the docker sandbox creates, a job's services included, carries labels:
+``seamq=1``, ``seamq.runner`` (``<hostname>/<pid>``), ``seamq.runner-start`` (the pid's
+start time, so a reused pid is not mistaken for the runner that died) and
+``seamq.deadline`` (epoch seconds after which no runner waits for it any more). Several
+runners may share one engine, so the reaper never removes a container that a live runner
+may still be reading.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import re
 import socket
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -140,68 +140,26 @@ def clear_twin(api: Any, name: str) -> None:
     remove(api, info["Id"])
 
 
-def _abandoned(labels: dict[str, str], runner_id: str | None, host: str, now: float) -> bool:
-    if runner_id is not None:
-        return labels.get(RUNNER_LABEL) == runner_id
-    return left_behind(labels, host, now)
-
-
-def _created(summary: dict[str, Any], now: float) -> float:
-    """Epoch seconds of a summary's ``Created``: a number for containers, an RFC 3339
-    string (nanoseconds, ``Z``) for networks."""
-    created = summary.get("Created", now)
-    if isinstance(created, int | float):
-        return float(created)
-    text = re.sub(r"(\.\d{6})\d*", r"\1", str(created)).replace("Z", "+00:00")
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return now
-
-
 def reap(client: Any, older_than_s: float = 0.0, runner_id: str | None = None) -> list[str]:
-    """Remove seamq containers, then seamq networks, left behind; return the names removed.
+    """Remove seamq containers left behind; return the names removed.
 
-    With ``runner_id``, everything of that runner goes (a runner cleaning up after itself).
-    Without it, a container or network goes when its runner ran on this host and is dead,
+    With ``runner_id``, every container of that runner goes (a runner cleaning up after
+    itself). Without it, a container goes when its runner ran on this host and is dead,
     or when its deadline has passed by more than a grace period — whatever its state,
-    as a crashed runner leaves running containers too. Anything younger than
-    ``older_than_s`` is left alone.
+    as a crashed runner leaves running containers too. Containers younger than
+    ``older_than_s`` are left alone.
     """
-    removed = _reap_containers(client, older_than_s, runner_id)
-    return removed + _reap_networks(client, older_than_s, runner_id)
-
-
-def _reap_networks(client: Any, older_than_s: float, runner_id: str | None) -> list[str]:
-    host, now = socket.gethostname(), time.time()
-    removed: list[str] = []
-    for summary in client.api.networks(filters={"label": f"{LABEL}=1"}):
-        labels: dict[str, str] = summary.get("Labels") or {}
-        if now - _created(summary, now) < older_than_s:
-            continue
-        if not _abandoned(labels, runner_id, host, now):
-            continue
-        try:
-            client.api.remove_network(summary["Id"])
-        except docker.errors.NotFound:
-            continue
-        except ENGINE_ERRORS as e:
-            # Still in use (a container the engine is removing): the next reap finishes.
-            log.warning("sandbox network not removed", network=summary.get("Name"), error=str(e))
-            continue
-        removed.append(str(summary.get("Name", "?")))
-    return removed
-
-
-def _reap_containers(client: Any, older_than_s: float, runner_id: str | None) -> list[str]:
     host = socket.gethostname()
     now = time.time()
     removed: list[str] = []
     for summary in client.api.containers(all=True, filters={"label": f"{LABEL}=1"}):
         labels: dict[str, str] = summary.get("Labels") or {}
-        if now - _created(summary, now) < older_than_s:
+        if now - float(summary.get("Created", now)) < older_than_s:
             continue
-        if not _abandoned(labels, runner_id, host, now):
+        if runner_id is not None:
+            if labels.get(RUNNER_LABEL) != runner_id:
+                continue
+        elif not left_behind(labels, host, now):
             continue
         try:
             client.api.remove_container(summary["Id"], force=True, v=True)

@@ -1,14 +1,19 @@
-"""A job's real services: a private internal network, the service containers on it, their
-readiness, and removing all of it afterwards.
+"""A job's real services: the service containers on a private network, their readiness,
+and removing all of it afterwards.
 
-Each job gets its own network (``internal``: no route out, not to the host either) and its
-own service containers, so two jobs running at once never share an instance. A service is
-found by its name on that network, which is what ``{host}`` in ``tests_env`` becomes.
-Containers and the network carry the same labels as sandbox containers, so the reaper
-removes what a crashed runner left behind. Services are hardened as far as a server
-allows: no capabilities, ``no-new-privileges``, a read-only root with tmpfs for ``/tmp``,
-``/run`` and the paths the service names, pids and memory limits; they run as their
-image's user.
+The private network is a network namespace with nothing but loopback: the first service
+is created with ``network=none`` and the other services and the job's test containers
+join its namespace (``container:<id>``). A docker ``internal`` network is not enough: its
+containers keep a route to the bridge's gateway, so they reach every port the host
+listens on (RabbitMQ's 5672 among them). Each service's name maps to 127.0.0.1 in the
+namespace's shared ``/etc/hosts``, which is what ``{host}`` in ``tests_env`` becomes; two
+services of one job therefore cannot listen on the same port.
+
+Each job gets its own services, so two jobs running at once never share an instance.
+The containers carry the same labels as sandbox containers, so the reaper removes what a
+crashed runner left behind. Services are hardened as far as a server allows: no
+capabilities, ``no-new-privileges``, a read-only root with tmpfs for ``/tmp``, ``/run``
+and the paths the service names, pids and memory limits; they run as their image's user.
 """
 
 from __future__ import annotations
@@ -36,8 +41,8 @@ ROLE_LABEL = "seamq.role"
 
 @dataclass(frozen=True)
 class ServiceSession:
-    """What a job's test processes need from its services: the network to join and the
-    variables they get; ``started`` is for the report."""
+    """What a job's test processes need from its services: the network mode to run with
+    (``container:<id>``) and the variables they get; ``started`` is for the report."""
 
     network: str = ""
     tests_env: dict[str, str] = field(default_factory=dict)
@@ -56,12 +61,15 @@ def tests_env(specs: Sequence[ServiceSpec]) -> dict[str, str]:
     return env
 
 
-def host_config_kwargs(spec: ServiceSpec, network: str) -> dict[str, Any]:
-    """Arguments for ``create_host_config`` of one service container."""
+def host_config_kwargs(spec: ServiceSpec, network: str, hosts: dict[str, str]
+                      ) -> dict[str, Any]:
+    """Arguments for ``create_host_config`` of one service container (``hosts`` only for
+    the namespace's first container: the others share its ``/etc/hosts``)."""
     tmpfs = {"/tmp": SERVICE_TMPFS, "/run": SERVICE_TMPFS}
     tmpfs.update({path: SERVICE_TMPFS for path in spec.tmpfs})
     return {
         "network_mode": network,
+        **({"extra_hosts": hosts} if hosts else {}),
         "read_only": True,
         "tmpfs": tmpfs,
         "cap_drop": ["ALL"],
@@ -76,7 +84,7 @@ def host_config_kwargs(spec: ServiceSpec, network: str) -> dict[str, Any]:
 
 
 class JobServices:
-    """Starts one job's services on a fresh internal network; ``close`` removes them."""
+    """Starts one job's services in a fresh loopback-only namespace; ``close`` removes them."""
 
     def __init__(self, api: Any, specs: Sequence[ServiceSpec], name: str,
                  labels: dict[str, str]) -> None:
@@ -85,17 +93,12 @@ class JobServices:
         self.labels = labels
         # A random suffix: a redelivered job's twin may still hold the job's names.
         suffix = uuid.uuid4().hex[:8]
-        self.network = container_name(f"{name}-net-{suffix}")
         self.names = {s.name: container_name(f"{name}-{s.name}-{suffix}") for s in specs}
         self.containers: dict[str, str] = {}
-        self._network_id: str | None = None
+        self.network = ""
 
     def start(self) -> ServiceSession:
-        """Create the network, start every service, then wait until each is ready."""
-        created = self.api.create_network(
-            self.network, driver="bridge", internal=True, check_duplicate=True,
-            labels={**self.labels, ROLE_LABEL: "network"})
-        self._network_id = str(created["Id"])
+        """Start every service (the first owns the namespace), then wait for each."""
         begun: dict[str, float] = {}
         for spec in self.specs:
             self.containers[spec.name] = self._create(spec)
@@ -110,32 +113,28 @@ class JobServices:
                               started=tuple(started))
 
     def close(self) -> None:
-        """Remove the containers, then the network; failures are left to the reaper."""
-        for container_id in self.containers.values():
+        """Remove the containers, the namespace's owner last; failures are left to the
+        reaper."""
+        for container_id in reversed(self.containers.values()):
             remove(self.api, container_id)
-        if self._network_id is not None:
-            try:
-                self.api.remove_network(self._network_id)
-            except docker.errors.NotFound:
-                pass
-            except ENGINE_ERRORS:
-                pass  # still in use or the engine is busy: its labels let the reaper finish
 
     def _create(self, spec: ServiceSpec) -> str:
         api = self.api
-        networking = api.create_networking_config(
-            {self.network: api.create_endpoint_config(aliases=[spec.name])})
+        first = not self.network
+        hosts = {s.name: "127.0.0.1" for s in self.specs} if first else {}
+        network = "none" if first else self.network
         try:
             created = api.create_container(
                 spec.image, command=list(spec.command) or None, name=self.names[spec.name],
-                environment=dict(spec.env), hostname=spec.name,
+                environment=dict(spec.env), hostname=spec.name if first else None,
                 labels={**self.labels, ROLE_LABEL: "service", "seamq.service": spec.name},
-                host_config=api.create_host_config(**host_config_kwargs(spec, self.network)),
-                networking_config=networking)
+                host_config=api.create_host_config(**host_config_kwargs(spec, network, hosts)))
         except docker.errors.ImageNotFound:
             raise SandboxError(f"service {spec.name}: image '{spec.image}' not found locally; "
                                "build or load it (deploy/provision.sh images builds "
                                "seamq-postgres:15 and seamq-redis:7)") from None
+        if first:
+            self.network = f"container:{created['Id']}"
         return str(created["Id"])
 
     def _wait_ready(self, spec: ServiceSpec, begun: float) -> None:
