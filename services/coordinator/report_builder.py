@@ -58,7 +58,9 @@ def count_check(state: RunState) -> CountCheck:
     """Plan seams vs test files present; expected test counts vs tests collected.
 
     Every mismatch is listed. A file shared by seams counts once. A rejected seam's tests
-    were never run, which is said as such rather than counted as missing tests.
+    were never run, which is said as such rather than counted as missing tests; a seam the
+    infrastructure failed (a service or environment image that never came up) is left out:
+    its error says why nothing ran, and the run is then ``error``, not ``failed``.
     """
     specs = {s.id: s for s in state.request.plan.seams}
     files: dict[str, int] = {}
@@ -67,7 +69,7 @@ def count_check(state: RunState) -> CountCheck:
     missing = [sid for sid in state.order if state.seams[sid].status in ("missing", "pending")]
     for seam_id in state.order:
         seam, spec = state.seams[seam_id], specs[seam_id]
-        if seam_id in missing:
+        if seam_id in missing or (seam.status == "error" and seam.infrastructure):
             continue
         got = len(seam.result.collected) if seam.result else 0
         files[spec.output_file] = max(files.get(spec.output_file, 0), got)
