@@ -3,7 +3,8 @@
 #
 # Usage: deploy/provision.sh [COMPONENT...]
 #   docker   install Debian's docker.io when missing and start dockerd
-#   images   build the local images the tests need (seamq-sandbox:latest)
+#   images   build the local images the tests need: seamq-sandbox:latest (bookworm) and
+#            :trixie (Python 3.13), service images seamq-postgres:15 and seamq-redis:7
 #   tools    install docker-compose and promtool, which the deployment-file tests run
 #   app-image  build seamq:latest from deploy/Dockerfile (only when named: not a test need)
 # With no argument every component runs, in the order listed. Every step is idempotent:
@@ -11,20 +12,23 @@
 #
 # No container registry is assumed reachable: images are built from a debootstrapped
 # Debian root filesystem and `docker import`ed. The rootfs tarball is cached under
-# $SEAMQ_CACHE_DIR (default /var/cache/seamq), keyed by the image spec in
-# deploy/images/sandbox/, so a rebuild after `docker rmi` takes seconds.
+# $SEAMQ_CACHE_DIR (default /var/cache/seamq), keyed by the suite and the image spec in
+# deploy/images/<kind>/, so a rebuild after `docker rmi` takes seconds.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CACHE_DIR=${SEAMQ_CACHE_DIR:-/var/cache/seamq}
 SANDBOX_IMAGE=${SEAMQ_SANDBOX_IMAGE:-seamq-sandbox:latest}
 DEBIAN_SUITE=${SEAMQ_DEBIAN_SUITE:-bookworm}
+TRIXIE_IMAGE=${SEAMQ_TRIXIE_IMAGE:-seamq-sandbox:trixie}
+POSTGRES_IMAGE=${SEAMQ_POSTGRES_IMAGE:-seamq-postgres:15}
+REDIS_IMAGE=${SEAMQ_REDIS_IMAGE:-seamq-redis:7}
 DOCKER_WAIT_S=${SEAMQ_DOCKER_WAIT_S:-60}
 
 ORDER=(docker images rabbitmq tools)
 declare -A STEPS=(
     [docker]=provision_docker
-    [images]=build_sandbox_image
+    [images]=build_images
     [rabbitmq]=provision_rabbitmq
     [tools]=provision_tools
     [app-image]=build_app_image
@@ -73,43 +77,73 @@ provision_docker() {
     say "docker engine answers after ${waited}s"
 }
 
-build_sandbox_image() {
-    docker_answers || die "no Docker engine answers: run '$0 docker' first"
-    local spec="$HERE/images/sandbox"
-    local repo=${SANDBOX_IMAGE%:*}
-    local key
-    key="$DEBIAN_SUITE-$(cat "$spec/packages.txt" "$spec/finalize.sh" | sha256sum | cut -c1-12)"
+# build_rootfs_image IMAGE SPEC_DIR SUITE [docker-import option...]
+# Debootstrap SUITE with SPEC_DIR/packages.txt, run SPEC_DIR/finalize.sh on the root, cache
+# the tarball and `docker import` it as IMAGE. The content key (suite + spec files) is also
+# a tag, so an unchanged spec is found in the engine or the cache and never rebuilt.
+build_rootfs_image() {
+    local image=$1 spec=$2 suite=$3
+    shift 3
+    local repo=${image%:*} kind key
+    kind=$(basename "$spec")
+    # packages.txt first, then the other files: the sandbox's key predates the others.
+    key="$suite-$(cat "$spec/packages.txt" "$spec/finalize.sh" \
+        $(find "$spec" -maxdepth 1 -type f ! -name packages.txt ! -name finalize.sh | sort) \
+        | sha256sum | cut -c1-12)"
     if docker image inspect "$repo:$key" >/dev/null 2>&1; then
-        docker tag "$repo:$key" "$SANDBOX_IMAGE"
-        say "$SANDBOX_IMAGE is up to date ($repo:$key)"
+        docker tag "$repo:$key" "$image"
+        say "$image is up to date ($repo:$key)"
         return 0
     fi
-    local tarball="$CACHE_DIR/sandbox-rootfs-$key.tar"
+    local tarball="$CACHE_DIR/$kind-rootfs-$key.tar"
     if [ ! -s "$tarball" ]; then
         command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
         as_root mkdir -p "$CACHE_DIR"
-        local packages root
+        local packages root log="$CACHE_DIR/debootstrap-$kind-$key.log"
         packages=$(grep -v '^[[:space:]]*\(#\|$\)' "$spec/packages.txt" | paste -sd, -)
         root=$(as_root mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
-        say "debootstrap $DEBIAN_SUITE with $packages (about a minute)"
-        as_root debootstrap --variant=minbase --include="$packages" "$DEBIAN_SUITE" "$root" \
-            >"$CACHE_DIR/debootstrap.log" 2>&1 \
-            || die "debootstrap failed (see $CACHE_DIR/debootstrap.log)"
-        as_root sh "$spec/finalize.sh" "$root"
-        as_root tar --numeric-owner -C "$root" -cf "$tarball.part" .
-        as_root mv "$tarball.part" "$tarball"
+        say "debootstrap $suite with $packages (about a minute)"
+        as_root debootstrap --variant=minbase --include="$packages" "$suite" "$root" \
+            >"$log" 2>&1 || die "debootstrap failed (see $log)"
+        as_root sh "$spec/finalize.sh" "$root" "$spec"
+        # A per-process part file: other checkouts may provision the same key at once.
+        as_root tar --numeric-owner -C "$root" -cf "$tarball.part.$$" .
+        as_root mv "$tarball.part.$$" "$tarball"
         as_root rm -rf "$root"
     fi
     say "importing $tarball as $repo:$key"
     docker import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
-        --change 'WORKDIR /workspace' \
-        --change 'USER 65534:65534' \
-        --change 'CMD ["python3"]' \
-        "$tarball" "$repo:$key" >/dev/null
-    docker tag "$repo:$key" "$SANDBOX_IMAGE"
-    say "built $SANDBOX_IMAGE"
+        "$@" "$tarball" "$repo:$key" >/dev/null
+    docker tag "$repo:$key" "$image"
+    say "built $image"
+}
+
+SANDBOX_CHANGES=(--change 'WORKDIR /workspace' --change 'USER 65534:65534'
+                 --change 'CMD ["python3"]')
+
+# The images the tests and examples need: the sandbox on bookworm (Python 3.11) and on
+# trixie (Python 3.13), and the service images PostgreSQL 15 and Redis 7 from bookworm.
+build_images() {
+    docker_answers || die "no Docker engine answers: run '$0 docker' first"
+    build_rootfs_image "$SANDBOX_IMAGE" "$HERE/images/sandbox" "$DEBIAN_SUITE" \
+        "${SANDBOX_CHANGES[@]}"
+    build_rootfs_image "$TRIXIE_IMAGE" "$HERE/images/sandbox" trixie "${SANDBOX_CHANGES[@]}"
+    # Services start as their own non-root user; the data directory is a tmpfs the
+    # sandbox mounts (world-writable: this engine ignores tmpfs mode= and owner).
+    build_rootfs_image "$POSTGRES_IMAGE" "$HERE/images/postgres" bookworm \
+        --change 'USER postgres' --change 'WORKDIR /tmp' --change 'EXPOSE 5432' \
+        --change 'CMD ["/usr/local/bin/start-postgres"]'
+    build_rootfs_image "$REDIS_IMAGE" "$HERE/images/redis" bookworm \
+        --change 'USER redis' --change 'WORKDIR /tmp' --change 'EXPOSE 6379' \
+        --change 'CMD ["/usr/local/bin/start-redis"]'
+}
+
+build_sandbox_image() {
+    docker_answers || die "no Docker engine answers: run '$0 docker' first"
+    build_rootfs_image "$SANDBOX_IMAGE" "$HERE/images/sandbox" "$DEBIAN_SUITE" \
+        "${SANDBOX_CHANGES[@]}"
 }
 
 RABBITMQ_CONSUMER_TIMEOUT_MS=${SEAMQ_RABBITMQ_CONSUMER_TIMEOUT_MS:-3600000}
@@ -200,7 +234,7 @@ build_app_image() {
     say "built $APP_IMAGE"
 }
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
 
 main() {
     local names=("$@")

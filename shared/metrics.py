@@ -83,6 +83,19 @@ class Metrics:
         self.sandbox_start = Histogram(
             "seamq_sandbox_start_seconds", "Time to get a sandbox ready to run tests (one "
             "observation per pytest process).", buckets=SANDBOX_START_BUCKETS, registry=registry)
+        self.service_start = Histogram(
+            "seamq_service_start_seconds",
+            "Time from starting a job's service container to its readiness, by service.",
+            ("service",),
+            buckets=SANDBOX_START_BUCKETS,
+            registry=registry,
+        )
+        self.environment_images = Counter(
+            "seamq_environment_images",
+            "Environment image look-ups by jobs: built (a cache miss) or reused (a hit).",
+            ("result",),
+            registry=registry,
+        )
         self.build_info = Info("seamq_build", "The running seamq build.", registry=registry)
         self.build_info.info(
             {"version": _version(), "service": service, "python": platform.python_version()}

@@ -98,6 +98,9 @@ def _plan_options() -> dict[str, Option]:
                         None, "", {"metavar": "CMD"}),
         "services": Option(("--services",), "TOML file defining [services.<name>]",
                            extra={"metavar": "FILE"}),
+        "rebuild-env": Option(("--rebuild-env",), "build the project's environment image "
+                              "([tool.seamq.environment]) even when it exists",
+                              extra={"action": "store_true"}),
         "policy": Option(("--policy",), "audit policy TOML file", extra={"metavar": "FILE"}),
         "skip-validation": Option(("--skip-validation",), "skip the batch and suite "
                                   "validation runs", extra={"action": "store_true"}),
@@ -146,7 +149,8 @@ def _host_options(settings: Settings) -> dict[str, Option]:
 
 RUN = ("plan", "project", "priority", "batch-size", "repeats", "confirm", "sandbox", "image",
        "timeout", "concurrency", "generator", "max-attempts", "brief-template", "regenerate",
-       "write-back", "env", "setup", "services", "policy", "skip-validation", "no-cache", "broker",
+       "write-back", "env", "setup", "services", "rebuild-env", "policy", "skip-validation",
+       "no-cache", "broker",
        "out", "format", "seed")
 
 @dataclass(frozen=True)

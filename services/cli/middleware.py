@@ -80,8 +80,8 @@ def prime(metrics: Metrics, service: str, queue: str) -> None:
 
 def observe(metrics: Metrics, message: Message) -> str | None:
     """Record what an outgoing message tells — test outcomes of seam executions, sandbox
-    start times, audit findings, final seam statuses — and return the job outcome it stands
-    for, if it is a job's answer."""
+    start times, service start-up times, environment cache hits, audit findings, final
+    seam statuses — and return the job outcome it stands for, if it is a job's answer."""
     if isinstance(message, JobResult):
         if message.kind == "seam" and message.phase == "execute":
             for test in message.tests:
@@ -89,6 +89,11 @@ def observe(metrics: Metrics, message: Message) -> str | None:
         for process in (*message.repeats, *message.confirmations):
             if process.start_s > 0:
                 metrics.sandbox_start.observe(process.start_s)
+        for service in message.services:
+            metrics.service_start.labels(service.name).observe(service.startup_s)
+        if message.environment is not None:
+            result = "built" if message.environment.built else "reused"
+            metrics.environment_images.labels(result).inc()
         return message.status
     if isinstance(message, AuditReport):
         for finding in message.findings:

@@ -5,16 +5,15 @@ from __future__ import annotations
 import argparse
 import secrets
 import time
-import tomllib
 from pathlib import Path
 
+from services.cli.project_config import check_services, load_environment, load_services
 from services.runner.generators import parse_generator
 from shared.contract import (
     ExecutionSpec,
     GeneratorSpec,
     ProjectSource,
     RunRequest,
-    ServiceSpec,
 )
 from shared.errors import UsageError
 from shared.plan.reader import read_plan
@@ -47,35 +46,6 @@ def broker_url(args: argparse.Namespace, settings: Settings) -> str:
     return url if url else settings.broker_url.get_secret_value()
 
 
-def load_services(project: Path, services_file: str | None) -> dict[str, ServiceSpec]:
-    """``[tool.seamq.services.<name>]`` in the project, or ``[services.<name>]`` in a file."""
-    tables: dict[str, object] = {}
-    pyproject = project / "pyproject.toml"
-    try:
-        if pyproject.is_file():
-            doc = tomllib.loads(pyproject.read_text())
-            tables.update(doc.get("tool", {}).get("seamq", {}).get("services", {}))
-        if services_file:
-            tables.update(tomllib.loads(Path(services_file).read_text()).get("services", {}))
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise UsageError(f"services: {e}") from e
-    specs = {}
-    for name, table in tables.items():
-        if not isinstance(table, dict) or "image" not in table:
-            raise UsageError(f"services: [{name}] needs at least an image")
-        try:
-            specs[name] = ServiceSpec(
-                name=name,
-                image=str(table["image"]),
-                env={str(k): str(v) for k, v in table.get("env", {}).items()},
-                ready_cmd=tuple(str(c) for c in table.get("ready", ())),
-                tests_env={str(k): str(v) for k, v in table.get("tests_env", {}).items()},
-            )
-        except (TypeError, AttributeError, ValueError) as e:
-            raise UsageError(f"services: [{name}]: {e}") from e
-    return specs
-
-
 def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunRequest:
     """Read the plan and options into a RunRequest (usage errors raise UsageError).
 
@@ -97,6 +67,7 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
                                              "timeout_s": args.timeout,
                                              "brief_template": template})
     services = load_services(root, args.services)
+    check_services(plan, plan_path, services)
     execution = ExecutionSpec(
         sandbox=args.sandbox,
         image=args.image,
@@ -106,6 +77,7 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
         env=dict(args.env),
         setup=args.setup,
         services=services,
+        environment=load_environment(root, getattr(args, "rebuild_env", False)),
     )
     git_url = getattr(args, "git_url", None)
     project = (ProjectSource(kind="git", url=git_url, ref=args.git_ref) if git_url

@@ -7,6 +7,7 @@ from services.coordinator.state import RunState, SeamState, ValidationState
 from shared.contract import (
     AuditJob,
     AuditReport,
+    ExecutionSpec,
     JobPhase,
     JobResult,
     RunRequest,
@@ -27,6 +28,14 @@ def deadline(request: RunRequest, phase: JobPhase) -> float:
     return request.execution.timeout_s + DEADLINE_SLACK_S
 
 
+def with_services(execution: ExecutionSpec, seams: list[Seam]) -> ExecutionSpec:
+    """The run's execution spec with only the services these seams name (their union,
+    for a validation job): a job starts exactly what its seams need."""
+    names = dict.fromkeys(name for seam in seams for name in seam.services)
+    wanted = {name: execution.services[name] for name in names if name in execution.services}
+    return execution.model_copy(update={"services": wanted})
+
+
 def seam_job(state: RunState, spec: Seam, seam: SeamState, phase: JobPhase,
              job_id: str) -> SeamJob:
     """The runner job ``job_id`` for ``seam``'s current attempt."""
@@ -40,7 +49,7 @@ def seam_job(state: RunState, spec: Seam, seam: SeamState, phase: JobPhase,
         attempt=seam.attempt,
         project=request.project,
         plan_path=request.plan.path,
-        execution=request.execution,
+        execution=with_services(request.execution, [spec]),
         generator=request.generator,
         policy=request.policy,
         feedback=seam.feedback[-FEEDBACK_LIMIT:],
@@ -92,7 +101,7 @@ def start_validation(state: RunState, specs: dict[str, Seam], v: ValidationState
         seam_ids=tuple(v.seams),
         files=tuple(files),
         project=state.request.project,
-        execution=state.request.execution,
+        execution=with_services(state.request.execution, [specs[s] for s in v.seams]),
         overlay=overlay,
         seed=v.seed,
         deadline_s=deadline(state.request, "execute"),

@@ -52,6 +52,8 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                 shared_with=tuple(other.id for other in state.request.plan.seams
                                   if other.id != seam_id and other.id in state.seams
                                   and other.output_file == spec.output_file),
+                services=result.services if result else (),
+                environment=result.environment if result else None,
                 duration_s=round(max(0.0, seam.finished_at - seam.started_at), 3)
                 if seam.finished_at and seam.started_at else 0.0,
                 attempt_log=tuple(seam.attempt_log),
@@ -65,7 +67,9 @@ def count_check(state: RunState) -> CountCheck:
     """Plan seams vs test files present; expected test counts vs tests collected.
 
     Every mismatch is listed. A file shared by seams counts once. A rejected seam's tests
-    were never run, which is said as such rather than counted as missing tests.
+    were never run, which is said as such rather than counted as missing tests; a seam the
+    infrastructure failed (a service or environment image that never came up) is left out:
+    its error says why nothing ran, and the run is then ``error``, not ``failed``.
     """
     specs = {s.id: s for s in state.request.plan.seams}
     files: dict[str, int] = {}
@@ -74,7 +78,7 @@ def count_check(state: RunState) -> CountCheck:
     missing = [sid for sid in state.order if state.seams[sid].status in ("missing", "pending")]
     for seam_id in state.order:
         seam, spec = state.seams[seam_id], specs[seam_id]
-        if seam_id in missing:
+        if seam_id in missing or (seam.status == "error" and seam.infrastructure):
             continue
         got = len(seam.result.collected) if seam.result else 0
         files[spec.output_file] = max(files.get(spec.output_file, 0), got)

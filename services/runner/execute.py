@@ -9,18 +9,23 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
 from services.runner.passes import Pass, plan_passes, run_passes
 from services.runner.pollution import find_conflict, victims
 from services.runner.sandboxes.base import Sandbox
+from services.runner.sandboxes.services import ServiceSession
 from shared.contract import (
     Conflict,
+    EnvironmentUse,
+    ExecutionSpec,
     JobKind,
     JobResult,
     JobStatus,
     SeamJob,
+    ServiceStart,
     TestResult,
     ValidationJob,
 )
@@ -58,14 +63,17 @@ class _Reply:
                verdicts: Sequence[ProcessVerdict] = (), tail: str = "",
                infrastructure: bool = False, duration_s: float = 0.0,
                alone: Sequence[ProcessVerdict] = (),
-               conflicts: Sequence[Conflict] = ()) -> JobResult:
+               conflicts: Sequence[Conflict] = (),
+               services: tuple[ServiceStart, ...] = (),
+               environment: EnvironmentUse | None = None) -> JobResult:
         return JobResult(
             job_id=self.job_id, run_id=self.run_id, kind=self.kind, seam_id=self.seam_id,
             batch_index=self.batch_index, attempt=self.attempt, sandbox=self.sandbox,
             worker=self.worker, status=status, reason=reason, tests=tests,
             repeats=repeat_runs(verdicts), confirmations=repeat_runs(alone),
             overridden=overrides([*verdicts, *alone]), conflicts=tuple(conflicts),
-            collected=verdicts[0].collected if verdicts else (),
+            collected=verdicts[0].collected if verdicts else (), services=services,
+            environment=environment,
             infrastructure=infrastructure or any(v.infrastructure for v in verdicts),
             logs_tail=tail, duration_s=duration_s, sandbox_detail=self.sandbox_detail,
             python=next((v.versions[0] for v in [*verdicts, *alone] if v.versions[0]), ""),
@@ -87,23 +95,42 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
             if not (workspace / rel).is_file():
                 return reply.result("missing", f"test file {rel} does not exist",
                                     duration_s=time.monotonic() - started)
-            run = _Passes(sandbox, workspace, job)
-            verdicts, tail = run([rel], job.execution.repeats, job.seed)
-            combined = combine(verdicts)
-            alone: list[ProcessVerdict] = []
-            if combined.status == "failed" and job.execution.confirm:
-                for index, nodeid in enumerate(always_failing(combined)[:MAX_CONFIRMED]):
-                    target = f"{rel}::{nodeid.split('::', 1)[-1]}"
-                    more, _ = run([target], job.execution.confirm, job.seed + 7_919 * (index + 1))
-                    alone += more
-                combined = confirm(verdicts, alone)
+            environment = sandbox.environment(project, job.execution)
+            with _services(sandbox, job) as session:
+                run = _Passes(sandbox, workspace, job, _in(job.execution, environment), session)
+                verdicts, tail = run([rel], job.execution.repeats, job.seed)
+                combined = combine(verdicts)
+                alone: list[ProcessVerdict] = []
+                if combined.status == "failed" and job.execution.confirm:
+                    for index, nodeid in enumerate(always_failing(combined)[:MAX_CONFIRMED]):
+                        target = f"{rel}::{nodeid.split('::', 1)[-1]}"
+                        more, _ = run([target], job.execution.confirm,
+                                      job.seed + 7_919 * (index + 1))
+                        alone += more
+                    combined = confirm(verdicts, alone)
     except SandboxError as e:
         return reply.result("error", str(e), infrastructure=True,
                             duration_s=time.monotonic() - started)
     return reply.result(combined.status, combined.reason, tests=combined.tests,
-                        verdicts=verdicts, alone=alone,
+                        verdicts=verdicts, alone=alone, services=session.started,
+                        environment=environment,
                         tail=tail if combined.status != "passed" else "",
                         duration_s=round(time.monotonic() - started, 3))
+
+
+def _in(execution: ExecutionSpec, environment: EnvironmentUse | None) -> ExecutionSpec:
+    """``execution`` running in the environment image, when there is one."""
+    if environment is None:
+        return execution
+    return execution.model_copy(update={"image": environment.tag})
+
+
+def _services(sandbox: Sandbox, job: SeamJob | ValidationJob
+              ) -> AbstractContextManager[ServiceSession]:
+    """The job's own services (its seams' ``**Services**``), for the block."""
+    return sandbox.services(list(job.execution.services.values()), f"seamq-{job.job_id}",
+                            {"seamq.run": job.run_id, "seamq.job": job.job_id},
+                            job.execution.timeout_s)
 
 
 @dataclass(frozen=True)
@@ -113,15 +140,18 @@ class _Passes:
     sandbox: Sandbox
     workspace: Path
     job: SeamJob
+    execution: ExecutionSpec
+    services: ServiceSession
 
     def __call__(self, targets: list[str], count: int, seed: int
                  ) -> tuple[list[ProcessVerdict], str]:
         job = self.job
         return run_passes(
-            self.sandbox, self.workspace, targets, job.execution,
+            self.sandbox, self.workspace, targets, self.execution,
             plan_passes(seed, count, with_reverse=False),
             name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
             labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
+            services=self.services,
         )
 
 
@@ -139,17 +169,20 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
             files = [str(safe_relpath(f)) for f in job.files if (workspace / f).is_file()]
             if not files:
                 return reply.result("error", "none of the files exist")
-            run = _Run(sandbox, workspace, job)
-            verdicts, tail = run(files, plan_passes(job.seed, 1, with_reverse=True))
-            validated = judge_validation(verdicts)
-            if validated.status == "conflict":
-                conflicts = _conflicts(run, files, verdicts)
+            environment = sandbox.environment(project, job.execution)
+            with _services(sandbox, job) as session:
+                run = _Run(sandbox, workspace, job, _in(job.execution, environment), session)
+                verdicts, tail = run(files, plan_passes(job.seed, 1, with_reverse=True))
+                validated = judge_validation(verdicts)
+                if validated.status == "conflict":
+                    conflicts = _conflicts(run, files, verdicts)
     except SandboxError as e:
         return reply.result("error", str(e), infrastructure=True)
     reason = validated.reason
     if conflicts:
         reason = "; ".join(_said(c) for c in conflicts)
     return reply.result(validated.status, reason, tests=validated.tests, verdicts=verdicts,
+                        services=session.started, environment=environment,
                         tail=tail if validated.status != "isolated" else "",
                         duration_s=round(time.monotonic() - started, 3), conflicts=conflicts)
 
@@ -175,10 +208,13 @@ class _Run:
     sandbox: Sandbox
     workspace: Path
     job: ValidationJob
+    execution: ExecutionSpec
+    services: ServiceSession
 
     def __call__(self, files: list[str], passes: list[Pass]
                  ) -> tuple[list[ProcessVerdict], str]:
         job = self.job
-        return run_passes(self.sandbox, self.workspace, files, job.execution, passes,
+        return run_passes(self.sandbox, self.workspace, files, self.execution, passes,
                           name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
-                          labels={"seamq.run": job.run_id, "seamq.job": job.job_id})
+                          labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
+                          services=self.services)

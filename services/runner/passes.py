@@ -13,6 +13,7 @@ from pathlib import Path
 
 from services.runner.evidence import judge_outputs
 from services.runner.sandboxes.base import Limits, Mounts, Sandbox, SandboxRequest
+from services.runner.sandboxes.services import ServiceSession
 from shared.contract import ExecutionSpec
 from shared.status import ProcessVerdict
 
@@ -43,9 +44,13 @@ def plan_passes(seed: int, repeats: int, *, with_reverse: bool) -> list[Pass]:
     return passes
 
 
-def sandbox_env(spec: ExecutionSpec, home: str, support: str, path: str) -> dict[str, str]:
-    """Everything the tests see: a minimal base, the support path and ``--env`` values."""
+def sandbox_env(spec: ExecutionSpec, home: str, support: str, path: str,
+                services: ServiceSession | None = None) -> dict[str, str]:
+    """Everything the tests see: a minimal base, the support path, the services'
+    ``tests_env`` and ``--env`` values (which win)."""
     env = {**BASE_ENV, "HOME": home, "PATH": path, "PYTHONPATH": support, "TMPDIR": "/tmp"}
+    if services is not None:
+        env.update(services.tests_env)
     env.update(spec.env)
     return env
 
@@ -88,6 +93,7 @@ def run_passes(
     labels: dict[str, str],
     on_pass: Callable[[ProcessVerdict], None] | None = None,
     stop_on_error: bool = True,
+    services: ServiceSession | None = None,
 ) -> tuple[list[ProcessVerdict], str]:
     """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail."""
     verdicts: list[ProcessVerdict] = []
@@ -109,7 +115,7 @@ def run_passes(
             if p.order:
                 (support / f"order-{index}.json").write_text(json.dumps(list(p.order)))
             request = _request(sandbox, spec, files, p, base, index, remaining,
-                               name=name, labels=labels)
+                               name=name, labels=labels, services=services or ServiceSession())
             outcome = sandbox.run(request)
             if outcome.failure == "timeout":
                 # The deadline is the job's, however much of it earlier passes used.
@@ -127,8 +133,8 @@ def run_passes(
 
 
 def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pass, base: Path,
-             index: int, remaining: float, *, name: str,
-             labels: dict[str, str]) -> SandboxRequest:
+             index: int, remaining: float, *, name: str, labels: dict[str, str],
+             services: ServiceSession) -> SandboxRequest:
     """The sandbox request for pass ``index``, whose copies live under ``base``."""
     run_dir, outputs, support = base / f"ws-{index}", base / f"out-{index}", base / "support"
     mounts = sandbox.mounts((run_dir, outputs, support))
@@ -144,10 +150,10 @@ def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pas
         outputs=outputs,
         support=support,
         argv=pytest_argv(sandbox.python, files, mounts, p, spec.setup, index),
-        env=sandbox_env(spec, home, mounts.support, path),
+        env=sandbox_env(spec, home, mounts.support, path, services),
         timeout_s=max(1.0, remaining),
         limits=Limits(memory_mb=spec.memory_mb, cpus=spec.cpus, pids=spec.pids),
         image=spec.image,
-        network=bool(spec.services),
+        network=services.network,
         labels={**labels, "seamq.pass": str(index)},
     )

@@ -23,6 +23,7 @@ from shared.contract.base import (
 from shared.contract.jobs import (
     AuditJob,
     AuditPolicy,
+    EnvironmentSpec,
     ExecutionSpec,
     GeneratorSpec,
     ProjectSource,
@@ -46,10 +47,12 @@ from shared.contract.report import (
 from shared.contract.results import (
     AuditReport,
     Conflict,
+    EnvironmentUse,
     Finding,
     JobResult,
     Override,
     RepeatRun,
+    ServiceStart,
     Severity,
     TestResult,
 )
@@ -109,6 +112,8 @@ __all__ = [
     "BatchReport",
     "Conflict",
     "CountCheck",
+    "EnvironmentSpec",
+    "EnvironmentUse",
     "ExecutionSpec",
     "FileContent",
     "Finding",
@@ -145,6 +150,7 @@ __all__ = [
     "SeamReport",
     "SeamStatus",
     "ServiceSpec",
+    "ServiceStart",
     "Severity",
     "SuiteReport",
     "TerminalStatus",

@@ -21,13 +21,37 @@ class ProjectSource(Model):
 
 
 class ServiceSpec(Model):
-    """A real service a seam's tests need (``[tool.seamq.services.<name>]``)."""
+    """A real service a seam's tests need (``[tool.seamq.services.<name>]``).
+
+    Ready when ``ready_tcp`` accepts a connection or ``ready_cmd`` exits 0 inside the
+    service (neither: when it is running), within ``ready_timeout_s``. ``tests_env`` values
+    may say ``{host}``: the service's name on the job's private network.
+    """
 
     name: Id
     image: Name
+    command: tuple[Name, ...] = ()
     env: dict[str, Name] = Field(default_factory=dict)
     ready_cmd: tuple[Name, ...] = ()
+    ready_tcp: int | None = Field(default=None, ge=1, le=65_535)
+    ready_timeout_s: float = Field(default=30.0, gt=0, le=3_600)
     tests_env: dict[str, Name] = Field(default_factory=dict)
+    tmpfs: tuple[Name, ...] = ()
+
+
+class EnvironmentSpec(Model):
+    """The project's dependencies as a cached image (``[tool.seamq.environment]``).
+
+    Built from ``dependencies`` (files relative to the project; none: ``requirements*.txt``
+    at its root, else pyproject's ``[project].dependencies`` with ``extras``) on ``base``
+    (none: the run's image), then ``setup`` run at build time without network.
+    """
+
+    base: Name = ""
+    dependencies: tuple[RelPath, ...] = ()
+    extras: tuple[Name, ...] = ()
+    setup: Text = ""
+    rebuild: bool = False
 
 
 class ExecutionSpec(Model):
@@ -42,6 +66,7 @@ class ExecutionSpec(Model):
     env: dict[Name, Text] = Field(default_factory=dict)
     setup: Text = ""
     services: dict[Id, ServiceSpec] = Field(default_factory=dict)
+    environment: EnvironmentSpec | None = None
     memory_mb: int = Field(default=2_048, ge=64)
     cpus: float = Field(default=1.0, gt=0)
     pids: int = Field(default=256, ge=16)

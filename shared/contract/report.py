@@ -6,7 +6,15 @@ from pydantic import Field
 
 from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
 from shared.contract.plan import PlanWarning
-from shared.contract.results import Conflict, Finding, Override, RepeatRun, TestResult
+from shared.contract.results import (
+    Conflict,
+    EnvironmentUse,
+    Finding,
+    Override,
+    RepeatRun,
+    ServiceStart,
+    TestResult,
+)
 from shared.contract.statuses import (
     TERMINAL_STATUSES,
     TEST_OUTCOMES,
@@ -43,6 +51,8 @@ class SeamReport(Model):
     confirmations: tuple[RepeatRun, ...] = ()
     overridden: tuple[Override, ...] = ()
     shared_with: tuple[Id, ...] = ()
+    services: tuple[ServiceStart, ...] = ()
+    environment: EnvironmentUse | None = None
     duration_s: float = 0.0
     attempt_log: tuple[Attempt, ...] = ()
     logs_tail: Text = ""

@@ -70,6 +70,22 @@ class RepeatRun(Model):
     ran: tuple[Name, ...] = ()
 
 
+class ServiceStart(Model):
+    """A service a job ran with, and how long it took to become ready."""
+
+    name: Id
+    image: Name
+    startup_s: float = Field(default=0.0, ge=0)
+
+
+class EnvironmentUse(Model):
+    """The environment image a job ran in: its tag, and whether this job built it."""
+
+    tag: Name
+    built: bool = False
+    build_s: float = Field(default=0.0, ge=0)
+
+
 class Override(Model):
     """An option seamq took out of a pytest command line (the project's addopts included)."""
 
@@ -107,6 +123,8 @@ class JobResult(Message):
     overridden: tuple[Override, ...] = ()
     conflicts: tuple[Conflict, ...] = ()
     collected: tuple[Name, ...] = ()
+    services: tuple[ServiceStart, ...] = ()
+    environment: EnvironmentUse | None = None
     logs_tail: Text = ""
     generated_path: RelPath | None = None
     generated_content: FileContent | None = None

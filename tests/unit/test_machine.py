@@ -268,3 +268,21 @@ def test_count_check_compares_expected_and_collected_tests(tmp_path: Path, expec
     assert check.ok is (expected == 1)
     assert report.status == ("passed" if expected == 1 else "failed")
     assert all(o.queue in (None, RUNNER_QUEUE, AUDITOR_QUEUE) for o in out)
+
+
+def test_a_seam_the_infrastructure_failed_makes_the_run_an_error_not_a_count_failure(
+    tmp_path: Path
+) -> None:
+    machine = _machine(tmp_path, (_seam("1", expected=2),))
+    job = _drive_to_execution(machine)[0]
+    broken = JobResult(job_id=job.job_id, run_id=job.run_id, kind="seam", seam_id="1",
+                       status="error", reason="environment: pip install failed (exit 1)",
+                       infrastructure=True)
+
+    out = machine.on_result(broken)
+
+    report = next(e.report for e in _messages(out, RunEvent) if e.event == "finished")
+    assert report is not None
+    assert report.suite.count_check is not None
+    assert report.suite.count_check.ok
+    assert report.status == "error"

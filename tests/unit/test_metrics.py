@@ -20,6 +20,8 @@ EXPECTED_LABELS = {
     "seamq_audit_findings": {"rule", "severity"},
     "seamq_jobs_in_progress": set(),
     "seamq_sandbox_start_seconds": set(),
+    "seamq_service_start_seconds": {"service"},
+    "seamq_environment_images": {"result"},
     "seamq_build": {"version", "service", "python"},
 }
 
@@ -51,6 +53,8 @@ def test_every_metric_is_exposed_with_its_documented_labels() -> None:
     metrics.sandbox_start.observe(0.8)
     with metrics.track_message("coordinator", "results"):
         pass
+    metrics.service_start.labels("postgres").observe(1.9)
+    metrics.environment_images.labels("reused").inc()
 
     assert _families(metrics) == EXPECTED_LABELS
 

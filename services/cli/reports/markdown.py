@@ -8,21 +8,20 @@ problem so a reader can act without scrolling through the details.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from services.cli.reports.conflicts import conflict_lines
+from services.cli.reports.markdown_text import cell, cell_code, code, fenced, table
 from services.cli.reports.summary import (
     clip,
     counts_by_priority,
     format_duration,
     one_line,
-    plain,
 )
 from shared.contract import (
     PRIORITY_NAMES,
     TERMINAL_STATUSES,
-    Conflict,
     RunReport,
     SeamReport,
     SuiteReport,
@@ -57,42 +56,6 @@ def render_markdown(report: RunReport) -> str:
         *_known_issues(report),
     ]
     return "\n".join(parts).rstrip() + "\n"
-
-
-def cell(text: object, limit: int = 300) -> str:
-    """Text made safe for one table cell: a single line, pipes and HTML escaped."""
-    flat = " ".join(plain(str(text)).split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
-
-
-def cell_code(text: str) -> str:
-    """``code`` for a table cell, where even inside code a ``|`` must be escaped."""
-    return code(text).replace("|", "\\|")
-
-
-def code(text: str) -> str:
-    """An inline code span (outside tables) that survives backticks inside ``text``."""
-    flat = " ".join(plain(text).split())
-    ticks = "`" * (max((len(m) for m in re.findall(r"`+", flat)), default=0) + 1)
-    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
-    return f"{ticks}{pad}{flat}{pad}{ticks}"
-
-
-def fenced(text: str, lang: str = "text") -> list[str]:
-    """A fenced block whose fence is longer than any backtick run inside ``text``."""
-    text = plain(text)
-    longest = max((len(m) for m in re.findall(r"`{3,}", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return [f"{fence}{lang}", text, fence]
-
-
-def table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    """A GitHub table; cells must already be escaped with ``cell`` or ``code``."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return [*lines, ""]
 
 
 def _when(timestamp: float) -> str:
@@ -160,6 +123,14 @@ def _seam(seam: SeamReport) -> list[str]:
     for override in seam.overridden:
         lines.append(f"- **Overridden by seamq**: {cell_code(override.option)}: "
                      f"{cell(override.why)}")
+    if seam.environment is not None:
+        how = (f"built in {format_duration(seam.environment.build_s)}"
+               if seam.environment.built else "reused")
+        lines.append(f"- **Environment**: {code(seam.environment.tag)} ({how})")
+    if seam.services:
+        started = ", ".join(f"{code(s.name)} ({cell(s.image)}, ready in "
+                            f"{format_duration(s.startup_s)})" for s in seam.services)
+        lines.append(f"- **Services**: {started}")
     if seam.duration_s:
         lines.append(f"- **Duration**: {format_duration(seam.duration_s)}")
     lines.append("")
@@ -221,7 +192,7 @@ def _suite(suite: SuiteReport) -> list[str]:
     lines = ["### Suite", "", f"{ICONS[suite.status]} **{suite.status}**{seed}"]
     if suite.detail and not suite.conflicts:
         lines += ["", cell(suite.detail, 2_000)]
-    lines += ["", *_conflicts(suite.conflicts)]
+    lines += ["", *conflict_lines(suite.conflicts)]
     lines += ["### Count check", ""]
     check = suite.count_check
     if check is None:
@@ -233,23 +204,6 @@ def _suite(suite: SuiteReport) -> list[str]:
     rows = [["Seams / files", str(check.plan_seams), str(check.files)],
             ["Tests", expected, str(check.collected_tests)]]
     return [*lines, *table(["", "Plan", "Found"], rows)]
-
-
-def _conflicts(conflicts: Sequence[Conflict]) -> list[str]:
-    """Each conflict: who pollutes whom, the evidence, the victim's failure, a command."""
-    lines: list[str] = []
-    for c in conflicts:
-        if c.proven:
-            lines.append(f"- {code(c.polluters[0])} pollutes {code(c.victim)}")
-        else:
-            lines.append(f"- {code(c.victim)} fails after other tests")
-        seed = f" (seed {c.seed})" if c.seed is not None else ""
-        lines.append(f"  - evidence{seed}: {cell(c.evidence, 1_000)}")
-        if c.message:
-            lines.append(f"  - its failure: {cell(one_line(c.message, 400))}")
-        if c.reproduce:
-            lines.append(f"  - reproduce, from the project root: {code(c.reproduce)}")
-    return [*lines, ""] if lines else []
 
 
 def _warnings(report: RunReport) -> list[str]:

@@ -9,9 +9,15 @@ A sandbox reports what happened; it never decides whether tests passed.
 from __future__ import annotations
 
 import abc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from services.runner.sandboxes.services import ServiceSession
+from shared.contract import EnvironmentUse, ExecutionSpec, ServiceSpec
+from shared.errors import SandboxError
 
 Failure = Literal["timeout", "oom", "pids", "crash", "infrastructure"]
 
@@ -49,7 +55,7 @@ class SandboxRequest:
     timeout_s: float
     limits: Limits = Limits()
     image: str = ""
-    network: bool = False
+    network: str = ""  # the services' namespace to join (``container:<id>``); '' for none
     labels: dict[str, str] = field(default_factory=dict)
 
 
@@ -78,6 +84,23 @@ class Sandbox(abc.ABC):
     @abc.abstractmethod
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         """Run to completion or deadline; blocking (the runner calls it in a thread)."""
+
+    def environment(self, project: Path, spec: ExecutionSpec) -> EnvironmentUse | None:
+        """The image holding ``project``'s dependencies when ``spec`` asks for one (only
+        the docker sandbox builds images; the others run with what the host has)."""
+        return None
+
+    @contextmanager
+    def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],
+                 timeout_s: float) -> Iterator[ServiceSession]:
+        """Start a job's services for the block (which lasts at most ``timeout_s`` once
+        they are ready) and remove them after it; only the docker sandbox can (a
+        ``SandboxError`` here when ``specs`` is not empty)."""
+        if specs:
+            raise SandboxError(
+                f"the seam needs services ({', '.join(s.name for s in specs)}), which only "
+                f"the docker sandbox starts; this run uses the {self.kind} sandbox")
+        yield ServiceSession()
 
     def close(self) -> None:  # noqa: B027 - optional hook; most sandboxes hold nothing
         """Release resources held across jobs."""

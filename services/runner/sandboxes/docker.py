@@ -2,8 +2,10 @@
 
 Each request gets a container named after it (so a redelivered job meets its twin by
 name) from the run's image, created with the arguments in ``hardening.py``: no network
-(the default bridge only when the request asks for services), a read-only root, a
-non-root uid without capabilities, limits, and exactly the request's environment.
+(only the loopback it shares with the job's services when its seams need them,
+``services.py``),
+a read-only root, a non-root uid without capabilities, limits, and exactly the request's
+environment.
 
 The workspace and support directories are bind-mounted read-only, the outputs directory
 read-write; the sandbox adds the permission bits the container's uid needs to those
@@ -15,9 +17,10 @@ own clock: the container is killed when it passes, and removed whatever happened
 from __future__ import annotations
 
 import signal
-import threading
 import time
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +29,14 @@ import docker.errors
 import requests.exceptions
 
 from services.runner.sandboxes.base import (
-    Failure,
     Mounts,
     Sandbox,
     SandboxOutcome,
     SandboxRequest,
     cap_output,
 )
+from services.runner.sandboxes.environment import EnvironmentBuilder
+from services.runner.sandboxes.exits import PidsWatch, classify
 from services.runner.sandboxes.hardening import (
     MOUNTS,
     NOBODY,
@@ -50,68 +54,13 @@ from services.runner.sandboxes.reaper import (
     remove,
 )
 from services.runner.sandboxes.reaper import reap as reap
+from services.runner.sandboxes.services import JobServices, ServiceSession
+from shared.contract import EnvironmentUse, ExecutionSpec, ServiceSpec
 from shared.errors import SandboxError
 
 DEFAULT_IMAGE = "seamq-sandbox:latest"
 _KILL_WAIT_S = 30.0
 INSTANCE_LABEL = "seamq.sandbox"
-# Seen in output when fork/clone or thread creation was refused (EAGAIN at the pids limit).
-FORK_MARKERS = (b"Resource temporarily unavailable", b"can't start new thread",
-                b"fork: retry", b"Cannot fork")
-
-
-class PidsWatch:
-    """Samples a running container's task count in a daemon thread and keeps the peak.
-
-    Sampling is coarse (the engine refreshes stats about once a second), so a short burst
-    may be missed: pids exhaustion is reported as best it can be seen.
-    """
-
-    def __init__(self, api: Any, container_id: str) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        threading.Thread(target=self._sample, args=(api, container_id), daemon=True,
-                         name=f"pids-{container_id[:12]}").start()
-
-    def _sample(self, api: Any, container_id: str) -> None:
-        while not self._stop.is_set():
-            try:
-                stats = api.stats(container_id, stream=False, one_shot=True)
-            except ENGINE_ERRORS:
-                return  # the container is gone: nothing more to see
-            current = (stats.get("pids_stats") or {}).get("current") or 0
-            self.peak = max(self.peak, int(current))
-            self._stop.wait(0.2)
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
-def classify(request: SandboxRequest, exit_code: int, timed_out: bool, oom_killed: bool,
-             peak_pids: int, raw: bytes) -> tuple[Failure | None, str]:
-    """Tell timeout, out-of-memory, pids exhaustion and crash apart; None for an exit."""
-    limits = request.limits
-    pids_hit = peak_pids >= limits.pids
-    if timed_out:
-        if pids_hit:
-            return "pids", (f"process limit of {limits.pids} reached; killed at the deadline "
-                            f"of {request.timeout_s:g} s")
-        return "timeout", f"timed out after {request.timeout_s:g} s"
-    if oom_killed:
-        return "oom", f"out of memory: the {limits.memory_mb} MB limit (no swap) was reached"
-    signalled = exit_code >= 128 or exit_code < 0
-    if pids_hit and (signalled or (exit_code != 0 and any(m in raw for m in FORK_MARKERS))):
-        return "pids", f"process limit of {limits.pids} reached (exit {exit_code})"
-    if signalled:
-        number = exit_code - 128 if exit_code >= 128 else -exit_code
-        try:
-            name = signal.Signals(number).name
-        except ValueError:
-            name = f"signal {number}"
-        return "crash", f"killed by {name} (exit {exit_code})"
-    return None, ""
-
-
 class DockerSandbox(Sandbox):
     """Runs each request in a new container and removes it once the results are read.
 
@@ -144,6 +93,7 @@ class DockerSandbox(Sandbox):
         self.identity = RunnerIdentity.current()
         self.instance = uuid.uuid4().hex
         self._closed = False
+        self.builder = EnvironmentBuilder(self.client)
 
     def mounts(self, request_dirs: tuple[Path, Path, Path]) -> Mounts:
         return MOUNTS
@@ -168,9 +118,36 @@ class DockerSandbox(Sandbox):
         return SandboxOutcome(exit_code=None, output="", duration_s=time.monotonic() - started,
                               failure="infrastructure", reason=reason)
 
+    def environment(self, project: Path, spec: ExecutionSpec) -> EnvironmentUse | None:
+        if spec.environment is None:
+            return None
+        return self.builder.ensure(project, spec.environment, spec.image or self.default_image)
+
+    @contextmanager
+    def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],
+                 timeout_s: float) -> Iterator[ServiceSession]:
+        """Fresh service containers in a private loopback-only namespace, for one job that
+        may run ``timeout_s`` once they are ready."""
+        if not specs:
+            yield ServiceSession()
+            return
+        deadline = time.time() + sum(s.ready_timeout_s for s in specs) + timeout_s
+        job = JobServices(self.client.api, specs, name, {
+            **self.identity.labels(), DEADLINE_LABEL: str(int(deadline + _KILL_WAIT_S)),
+            "seamq.name": name[:500], INSTANCE_LABEL: self.instance, **job_labels(labels)})
+        try:
+            try:
+                session = job.start()
+            except ENGINE_ERRORS as e:
+                raise SandboxError(f"services could not be started: docker engine error: "
+                                   f"{e}") from e
+            yield session
+        finally:
+            job.close()
+
     def close(self) -> None:
-        """Remove this sandbox's containers (runs still waiting end as infrastructure
-        failures: used on interrupt) and close the client it made."""
+        """Remove this sandbox's containers, services included (runs still waiting end as
+        infrastructure failures: used on interrupt), and close the client it made."""
         self._closed = True
         try:
             found = self.client.api.containers(

@@ -1,6 +1,7 @@
 """How a sandbox container is hardened: the arguments every docker sandbox container is
-created with (read-only root, tmpfs /tmp, no network, non-root, no capabilities, limits),
-and the permission bits its uid needs on the per-job trees it reads."""
+created with (read-only root, tmpfs /tmp, no network but the loopback its services share,
+non-root, no capabilities, limits), and the permission bits its uid needs on the
+per-job trees it reads."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def host_config_kwargs(request: SandboxRequest, tmp_mb: int) -> dict[str, Any]:
             Mount(MOUNTS.outputs, str(request.outputs.resolve()), "bind", False),
             Mount(MOUNTS.support, str(request.support.resolve()), "bind", True),
         ],
-        "network_mode": "bridge" if request.network else "none",
+        "network_mode": request.network or "none",
         "read_only": True,
         "tmpfs": {"/tmp": f"rw,exec,nosuid,nodev,size={tmp_mb}m,mode=1777"},
         "cap_drop": ["ALL"],
@@ -77,6 +78,7 @@ def container_kwargs(request: SandboxRequest, name: str, uid: int, labels: dict[
         "working_dir": MOUNTS.workspace,
         "environment": {**DEFAULT_ENV, **request.env},
         "labels": labels,
-        "hostname": "sandbox",
+        # A joined namespace brings its own hostname: docker refuses to set another.
+        "hostname": None if request.network.startswith("container:") else "sandbox",
         "host_config": host_config,
     }

@@ -1,10 +1,11 @@
 """Who owns a sandbox container, and removing the ones no live runner will ever read.
 
-Every container the docker sandbox creates carries labels: ``seamq=1``, ``seamq.runner``
-(``<hostname>/<pid>``), ``seamq.runner-start`` (the pid's start time, so a reused pid is
-not mistaken for the runner that died) and ``seamq.deadline`` (epoch seconds after which
-no runner waits for it any more). Several runners may share one engine, so the reaper
-never removes a container that a live runner may still be reading.
+Every container the docker sandbox creates, a job's services included, carries labels:
+``seamq=1``, ``seamq.runner`` (``<hostname>/<pid>``), ``seamq.runner-start`` (the pid's
+start time, so a reused pid is not mistaken for the runner that died) and
+``seamq.deadline`` (epoch seconds after which no runner waits for it any more). Several
+runners may share one engine, so the reaper never removes a container that a live runner
+may still be reading.
 """
 
 from __future__ import annotations

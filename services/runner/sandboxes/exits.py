@@ -1,0 +1,67 @@
+"""How a finished sandbox container is read: its peak task count, sampled while it runs,
+and which failure (timeout, out of memory, pids exhaustion, crash) its end was."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Any
+
+from services.runner.sandboxes.base import Failure, SandboxRequest
+from services.runner.sandboxes.reaper import ENGINE_ERRORS
+
+# Seen in output when fork/clone or thread creation was refused (EAGAIN at the pids limit).
+FORK_MARKERS = (b"Resource temporarily unavailable", b"can't start new thread",
+                b"fork: retry", b"Cannot fork")
+
+
+class PidsWatch:
+    """Samples a running container's task count in a daemon thread and keeps the peak.
+
+    Sampling is coarse (the engine refreshes stats about once a second), so a short burst
+    may be missed: pids exhaustion is reported as best it can be seen.
+    """
+
+    def __init__(self, api: Any, container_id: str) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, args=(api, container_id), daemon=True,
+                         name=f"pids-{container_id[:12]}").start()
+
+    def _sample(self, api: Any, container_id: str) -> None:
+        while not self._stop.is_set():
+            try:
+                stats = api.stats(container_id, stream=False, one_shot=True)
+            except ENGINE_ERRORS:
+                return  # the container is gone: nothing more to see
+            current = (stats.get("pids_stats") or {}).get("current") or 0
+            self.peak = max(self.peak, int(current))
+            self._stop.wait(0.2)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def classify(request: SandboxRequest, exit_code: int, timed_out: bool, oom_killed: bool,
+             peak_pids: int, raw: bytes) -> tuple[Failure | None, str]:
+    """Tell timeout, out-of-memory, pids exhaustion and crash apart; None for an exit."""
+    limits = request.limits
+    pids_hit = peak_pids >= limits.pids
+    if timed_out:
+        if pids_hit:
+            return "pids", (f"process limit of {limits.pids} reached; killed at the deadline "
+                            f"of {request.timeout_s:g} s")
+        return "timeout", f"timed out after {request.timeout_s:g} s"
+    if oom_killed:
+        return "oom", f"out of memory: the {limits.memory_mb} MB limit (no swap) was reached"
+    signalled = exit_code >= 128 or exit_code < 0
+    if pids_hit and (signalled or (exit_code != 0 and any(m in raw for m in FORK_MARKERS))):
+        return "pids", f"process limit of {limits.pids} reached (exit {exit_code})"
+    if signalled:
+        number = exit_code - 128 if exit_code >= 128 else -exit_code
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return "crash", f"killed by {name} (exit {exit_code})"
+    return None, ""
