@@ -57,7 +57,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.metrics_port is not None:
         # /healthz as for the services: 200 while an AMQP broker's connection is up.
         server = metrics.serve(args.metrics_port,
-                               is_healthy=lambda: bool(getattr(broker, "is_connected", True)))
+                               is_healthy=lambda: bool(getattr(broker, "is_connected", True))
+                               and broker.liveness.healthy())
     try:
         report = asyncio.run(_main(embedded, request, pool))
     except (asyncio.CancelledError, KeyboardInterrupt):
