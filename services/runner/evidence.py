@@ -12,7 +12,12 @@ from typing import Any
 
 from services.runner.junit import JunitError, parse_junit
 from services.runner.sandboxes.base import SandboxOutcome
+from shared.files import MiB, UnsafeFileError, read_capped, tree_bytes
 from shared.status import JunitCase, PluginResults, ProcessEvidence, ProcessVerdict, judge_process
+
+RECORD_CAP = 32 * MiB
+# Everything one process may leave in its outputs directory, all files together.
+OUTPUTS_QUOTA = 256 * MiB
 
 
 def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessEvidence:
@@ -23,6 +28,20 @@ def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessE
                                failure_reason=sandbox.reason)
     if sandbox.failure is not None:
         return evidence
+    try:
+        return _read(evidence, outputs)
+    except UnsafeFileError as e:
+        return ProcessEvidence(seed=seed, exit_code=sandbox.exit_code,
+                               duration_s=sandbox.duration_s, failure="evidence",
+                               failure_reason=f"evidence refused: {e}")
+
+
+def _read(evidence: ProcessEvidence, outputs: Path) -> ProcessEvidence:
+    """The records, each read with a cap, after the outputs' total passed its quota."""
+    total = tree_bytes(outputs, OUTPUTS_QUOTA)
+    if total > OUTPUTS_QUOTA:
+        raise UnsafeFileError(f"the test process left over {total} bytes in its outputs, "
+                              f"over the quota of {OUTPUTS_QUOTA}")
     junit: tuple[JunitCase, ...] | None = None
     junit_error = ""
     try:
@@ -30,7 +49,7 @@ def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessE
     except JunitError as e:
         junit_error = str(e)
     return ProcessEvidence(
-        seed=seed, exit_code=sandbox.exit_code, duration_s=sandbox.duration_s,
+        seed=evidence.seed, exit_code=evidence.exit_code, duration_s=evidence.duration_s,
         collected=_collected(_load(outputs / "collected.json")),
         results=_results(_load(outputs / "results.json")),
         junit=junit, junit_error=junit_error,
@@ -43,9 +62,12 @@ def judge_outputs(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessV
 
 
 def _load(path: Path) -> dict[str, Any] | None:
+    """A JSON record, None when absent or unreadable; ``UnsafeFileError`` when hostile."""
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_capped(path, RECORD_CAP))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
 

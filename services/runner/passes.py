@@ -115,6 +115,7 @@ def run_passes(
             if on_pass is not None:
                 on_pass(verdict)
             shutil.rmtree(run_dir, ignore_errors=True)
+            shutil.rmtree(outputs, ignore_errors=True)  # read; an oversized one goes at once
             if verdict.outcome == "error" and stop_on_error:
                 break
     return verdicts, tail[-8000:]
