@@ -15,6 +15,8 @@ from pathlib import Path
 from shared.errors import SeamqError
 
 MiB = 1024 * 1024
+# Config files a user hands seamq (policy, services, pyproject, brief template).
+CONFIG_CAP = 1 * MiB
 _FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 

@@ -65,12 +65,12 @@ def _plan_options() -> dict[str, Option]:
         "priority": Option(("--priority",), "comma-separated priorities, e.g. P0,P1 "
                            "(default: all)", conv.priorities, "", {"metavar": "LIST"}),
         "batch-size": Option(("--batch-size",), "seams validated together per batch",
-                             conv.at_least(1), 3, {"metavar": "N"}),
+                             conv.at_least(1, 100), 3, {"metavar": "N"}),
         "repeats": Option(("--repeats",), "random-order runs of each seam's tests",
-                          conv.at_least(1), 3, {"metavar": "N"}),
+                          conv.at_least(1, 100), 3, {"metavar": "N"}),
         "confirm": Option(("--confirm",), "runs alone of a test that failed every repeat, "
                           "before it is called failed (one pass makes the seam flaky)",
-                          conv.at_least(0), 3, {"metavar": "N"}),
+                          conv.at_least(0, 20), 3, {"metavar": "N"}),
         "sandbox": Option(("--sandbox",), "where pytest runs", None, "auto",
                           {"choices": SANDBOXES}),
         "image": Option(("--image",), "test image for the docker sandbox", None, "",
@@ -78,13 +78,13 @@ def _plan_options() -> dict[str, Option]:
         "timeout": Option(("--timeout",), "per job, wall clock, seconds",
                           conv.positive_seconds, 300.0, {"metavar": "SECONDS"}),
         "concurrency": Option(("--concurrency",), "runner jobs in flight at once",
-                              conv.at_least(1), os.cpu_count() or 1, {"metavar": "N"}),
+                              conv.at_least(1, 256), os.cpu_count() or 1, {"metavar": "N"}),
         "service-concurrency": Option(("--concurrency",), "jobs in flight at once",
-                                      conv.at_least(1), 1, {"metavar": "N"}),
+                                      conv.at_least(1, 256), 1, {"metavar": "N"}),
         "generator": Option(("--generator",), "writes missing test files: command:CMD | "
                             "openai:MODEL | scaffold", None, "", {"metavar": "SPEC"}),
         "max-attempts": Option(("--max-attempts",), "generation attempts per seam",
-                               conv.at_least(1), 3, {"metavar": "N"}),
+                               conv.at_least(1, 20), 3, {"metavar": "N"}),
         "brief-template": Option(("--brief-template",), "Markdown template for the "
                                  "generator's brief ($seam_title, $scope, $feedback, …)",
                                  extra={"metavar": "FILE"}),

@@ -17,6 +17,7 @@ from shared.contract import (
     ServiceSpec,
 )
 from shared.errors import UsageError
+from shared.files import CONFIG_CAP, UnsafeFileError, read_text_capped
 from shared.plan.reader import read_plan
 from shared.settings import Settings
 
@@ -53,11 +54,12 @@ def load_services(project: Path, services_file: str | None) -> dict[str, Service
     pyproject = project / "pyproject.toml"
     try:
         if pyproject.is_file():
-            doc = tomllib.loads(pyproject.read_text())
-            tables.update(doc.get("tool", {}).get("seamq", {}).get("services", {}))
+            doc = tomllib.loads(read_text_capped(pyproject, CONFIG_CAP))
+            tables.update(_services_table(doc.get("tool", {}).get("seamq", {}), pyproject))
         if services_file:
-            tables.update(tomllib.loads(Path(services_file).read_text()).get("services", {}))
-    except (OSError, tomllib.TOMLDecodeError) as e:
+            doc = tomllib.loads(read_text_capped(services_file, CONFIG_CAP))
+            tables.update(_services_table(doc, Path(services_file)))
+    except (OSError, tomllib.TOMLDecodeError, UnsafeFileError) as e:
         raise UsageError(f"services: {e}") from e
     specs = {}
     for name, table in tables.items():
@@ -76,6 +78,14 @@ def load_services(project: Path, services_file: str | None) -> dict[str, Service
     return specs
 
 
+def _services_table(doc: object, where: Path) -> dict[str, object]:
+    """The ``services`` table of a parsed TOML document (``{}`` when absent)."""
+    table = doc.get("services", {}) if isinstance(doc, dict) else {}
+    if not isinstance(table, dict):
+        raise UsageError(f"services: {where}: `services` must be a table of [services.<name>]")
+    return table
+
+
 def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunRequest:
     """Read the plan and options into a RunRequest (usage errors raise UsageError).
 
@@ -89,8 +99,8 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
     template = ""
     if args.brief_template:
         try:
-            template = Path(args.brief_template).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
+            template = read_text_capped(args.brief_template, CONFIG_CAP)
+        except (OSError, UnsafeFileError) as e:
             raise UsageError(f"--brief-template: cannot read {args.brief_template}: {e}") from e
     generator = generator.model_copy(update={"max_attempts": args.max_attempts,
                                              "regenerate": args.regenerate,

@@ -6,7 +6,7 @@ import argparse
 import asyncio
 
 from services.cli.options import broker_url, build_request
-from services.cli.outputs import finish_run
+from services.cli.outputs import check_out_dir, finish_run, out_dir_for
 from services.cli.progress import Progress
 from shared.brokers import make_broker
 from shared.contract import RunEvent, RunReport, RunRequest
@@ -55,6 +55,8 @@ def submit_command(args: argparse.Namespace, settings: Settings) -> int:
     if not url.startswith(("amqp://", "amqps://")):
         raise UsageError("--broker: submit needs an amqp:// URL (or SEAMQ_BROKER_URL)")
     request = build_request(args)
+    if args.wait:
+        check_out_dir(out_dir_for(args.out, request.run_id))
     progress = Progress(request.plan.seams) if args.wait else None
     try:
         report = asyncio.run(_submit(url, settings.broker_prefix, request, progress))
