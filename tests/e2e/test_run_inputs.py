@@ -3,8 +3,6 @@ that are not UTF-8 or not regular, absurd numbers, an output path that cannot be
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.e2e.project import Completed, Project
