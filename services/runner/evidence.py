@@ -6,6 +6,8 @@ JUnit XML, and the sandbox's outcome become one typed ``ProcessEvidence``.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 from pathlib import Path
 from typing import Any
@@ -16,27 +18,30 @@ from shared.files import MiB, UnsafeFileError, read_capped, tree_bytes
 from shared.status import JunitCase, PluginResults, ProcessEvidence, ProcessVerdict, judge_process
 
 RECORD_CAP = 32 * MiB
+KEY_FILE = ".seamq-key"  # the plugin's one-time key (services/runner/plugin/seamq_order.py)
 # Everything one process may leave in its outputs directory, all files together.
 OUTPUTS_QUOTA = 256 * MiB
 
 
-def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessEvidence:
+def read_evidence(seed: int, sandbox: SandboxOutcome, outputs: Path,
+                  key: bytes | None = None) -> ProcessEvidence:
     """The sandbox's outcome plus the records in ``outputs`` (not read when the sandbox
-    itself failed: that alone decides the verdict)."""
+    itself failed: that alone decides the verdict). With ``key``, a record must carry its
+    MAC, or it was not written by seamq's plugin."""
     evidence = ProcessEvidence(seed=seed, exit_code=sandbox.exit_code,
                                duration_s=sandbox.duration_s, failure=sandbox.failure,
                                failure_reason=sandbox.reason)
     if sandbox.failure is not None:
         return evidence
     try:
-        return _read(evidence, outputs)
+        return _read(evidence, outputs, key)
     except UnsafeFileError as e:
         return ProcessEvidence(seed=seed, exit_code=sandbox.exit_code,
                                duration_s=sandbox.duration_s, failure="evidence",
                                failure_reason=f"evidence refused: {e}")
 
 
-def _read(evidence: ProcessEvidence, outputs: Path) -> ProcessEvidence:
+def _read(evidence: ProcessEvidence, outputs: Path, key: bytes | None) -> ProcessEvidence:
     """The records, each read with a cap, after the outputs' total passed its quota."""
     total = tree_bytes(outputs, OUTPUTS_QUOTA)
     if total > OUTPUTS_QUOTA:
@@ -50,26 +55,37 @@ def _read(evidence: ProcessEvidence, outputs: Path) -> ProcessEvidence:
         junit_error = str(e)
     return ProcessEvidence(
         seed=evidence.seed, exit_code=evidence.exit_code, duration_s=evidence.duration_s,
-        collected=_collected(_load(outputs / "collected.json")),
-        results=_results(_load(outputs / "results.json")),
+        collected=_collected(_load(outputs / "collected.json", key)),
+        results=_results(_load(outputs / "results.json", key)),
         junit=junit, junit_error=junit_error,
     )
 
 
-def judge_outputs(seed: int, sandbox: SandboxOutcome, outputs: Path) -> ProcessVerdict:
+def judge_outputs(seed: int, sandbox: SandboxOutcome, outputs: Path,
+                  key: bytes | None = None) -> ProcessVerdict:
     """Read one process's evidence and judge it."""
-    return judge_process(read_evidence(seed, sandbox, outputs))
+    return judge_process(read_evidence(seed, sandbox, outputs, key))
 
 
-def _load(path: Path) -> dict[str, Any] | None:
-    """A JSON record, None when absent or unreadable; ``UnsafeFileError`` when hostile."""
+def _load(path: Path, key: bytes | None) -> dict[str, Any] | None:
+    """A JSON record, None when absent or unreadable; ``UnsafeFileError`` when hostile or,
+    with ``key``, not signed by seamq's plugin."""
     try:
         data = json.loads(read_capped(path, RECORD_CAP))
     except FileNotFoundError:
         return None
     except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    mac = data.pop("mac", None)
+    if key is not None:
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
+        expected = hmac.new(key, canonical, hashlib.sha256).hexdigest()
+        if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
+            raise UnsafeFileError(f"{path.name} was not written by seamq's plugin "
+                                  "(its MAC does not check out): records forged")
+    return data
 
 
 def _collected(doc: dict[str, Any] | None) -> tuple[str, ...] | None:

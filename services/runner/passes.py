@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 import shutil
 import tempfile
 import time
@@ -10,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from services.runner.evidence import judge_outputs
+from services.runner.evidence import KEY_FILE, judge_outputs
 from services.runner.sandboxes.base import Limits, Mounts, Sandbox, SandboxRequest
 from shared.contract import ExecutionSpec
 from shared.status import ProcessVerdict
@@ -102,6 +103,7 @@ def run_passes(
             shutil.copytree(workspace, run_dir, symlinks=True)
             outputs.mkdir()
             outputs.chmod(0o777)
+            key = _leave_key(outputs)
             request = _request(sandbox, spec, files, p, base, index, remaining,
                                name=name, labels=labels)
             outcome = sandbox.run(request)
@@ -110,7 +112,7 @@ def run_passes(
                 outcome = replace(outcome, reason=f"timed out after {deadline_s:g} s "
                                   "(the job's wall-clock deadline)")
             tail = outcome.output
-            verdict = judge_outputs(p.seed, outcome, outputs)
+            verdict = judge_outputs(p.seed, outcome, outputs, key=key)
             verdicts.append(verdict)
             if on_pass is not None:
                 on_pass(verdict)
@@ -119,6 +121,16 @@ def run_passes(
             if verdict.outcome == "error" and stop_on_error:
                 break
     return verdicts, tail[-8000:]
+
+
+def _leave_key(outputs: Path) -> bytes:
+    """A one-time key for the plugin, which reads and deletes it before any project code
+    runs; records signed with it were written by the plugin (docs/architecture.md)."""
+    key = secrets.token_bytes(32)
+    path = outputs / KEY_FILE
+    path.write_bytes(key)
+    path.chmod(0o644)  # the docker sandbox's uid must read it
+    return key
 
 
 def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pass, base: Path,
