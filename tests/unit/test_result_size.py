@@ -3,8 +3,8 @@ note, never a result the coordinator cannot decode."""
 
 from __future__ import annotations
 
-from shared.contract import JobResult, RepeatRun, TestResult, decode, encode
 from services.runner.result_size import MESSAGE_CHARS, RESULT_BUDGET, fit_result, truncate
+from shared.contract import JobResult, RepeatRun, TestResult, decode, encode
 
 NAMES = [f"tests/test_big_integration.py::test_fails[{n}]" for n in range(5_000)]
 
