@@ -1,7 +1,8 @@
 """The rule engine: parse a test module once, run the enabled rule families, apply the policy.
 
 A finding on a line carrying ``# seamq: ignore[rule-id, ...]`` is dropped, and so is every
-finding of a rule named in ``# seamq: ignore-file[rule-id, ...]`` anywhere in the file.
+finding of a rule named in ``# seamq: ignore-file[rule-id, ...]`` anywhere in the file —
+except the integrity rules (``UNIGNORABLE``): the file under audit cannot exempt itself.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from services.auditor.rules.syntax import parse, unreadable
 from shared.contract import AuditPolicy, Finding
 from shared.errors import UsageError
 
+# Integrity rules: an inline comment in the audited file cannot silence them (a policy can).
+UNIGNORABLE = frozenset({"verdict-tampering"})
 _IGNORE = re.compile(r"#\s*seamq:\s*ignore(-file)?\[([^\]]*)\]")
 _SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "build", "dist"})
 
@@ -172,11 +175,8 @@ def _findings(settings: Settings, path: str, content: str, hits: list[Hit]) -> l
     unique: dict[tuple[str, int, int, str], Finding] = {}
     for hit in hits:
         severity = settings.severities.get(hit.rule)
-        if (
-            severity is None
-            or hit.rule in file_ignores
-            or hit.rule in line_ignores.get(hit.line, ())
-        ):
+        ignored = hit.rule in file_ignores or hit.rule in line_ignores.get(hit.line, ())
+        if severity is None or (ignored and hit.rule not in UNIGNORABLE):
             continue
         key = (hit.rule, hit.line, hit.col, hit.message)
         if key not in unique:

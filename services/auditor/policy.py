@@ -24,6 +24,7 @@ from services.auditor.options import AuditOptions, did_you_mean, parse_options
 from services.auditor.rules import RULES, Level
 from shared.contract import AuditPolicy
 from shared.errors import PolicyError
+from shared.files import CONFIG_CAP, UnsafeFileError, read_text_capped
 
 PolicySeverity = Literal["error", "warning", "info", "off"]
 SEVERITIES: tuple[PolicySeverity, ...] = ("error", "warning", "info", "off")
@@ -67,8 +68,9 @@ def validate_policy(policy: AuditPolicy) -> tuple[dict[str, Level], AuditOptions
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        return tomllib.loads(read_text_capped(path, CONFIG_CAP))
+    except UnsafeFileError as e:
+        raise PolicyError(f"policy: {e}") from None
     except OSError as e:
         raise PolicyError(f"{path}: cannot read: {e.strerror or e}") from None
     except tomllib.TOMLDecodeError as e:

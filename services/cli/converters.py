@@ -13,8 +13,8 @@ from collections.abc import Callable
 from shared.contract import Priority
 
 
-def at_least(low: int) -> Callable[[str], int]:
-    """An integer converter that refuses values below ``low``."""
+def at_least(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An integer converter that refuses values below ``low`` (and above ``high``)."""
 
     def convert(text: str) -> int:
         try:
@@ -23,20 +23,27 @@ def at_least(low: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high}, got {value}")
         return value
 
     convert.__name__ = "integer"  # argparse names the converter in some messages
     return convert
 
 
+MAX_SECONDS = 86_400.0
+
+
 def positive_seconds(text: str) -> float:
-    """A finite number of seconds above zero."""
+    """A finite number of seconds above zero, at most a day."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
     if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"must be a finite number above 0, got {text}")
+    if value > MAX_SECONDS:
+        raise argparse.ArgumentTypeError(f"must be at most {MAX_SECONDS:g} s, got {text}")
     return value
 
 

@@ -16,6 +16,7 @@ from shared.contract import (
     RunRequest,
 )
 from shared.errors import UsageError
+from shared.files import CONFIG_CAP, UnsafeFileError, read_text_capped
 from shared.plan.reader import read_plan
 from shared.settings import Settings
 
@@ -59,8 +60,8 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
     template = ""
     if args.brief_template:
         try:
-            template = Path(args.brief_template).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
+            template = read_text_capped(args.brief_template, CONFIG_CAP)
+        except (OSError, UnsafeFileError) as e:
             raise UsageError(f"--brief-template: cannot read {args.brief_template}: {e}") from e
     generator = generator.model_copy(update={"max_attempts": args.max_attempts,
                                              "regenerate": args.regenerate,

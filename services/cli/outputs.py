@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 
 from services.auditor.sarif import from_project, repository_root, to_sarif
 from services.cli.reports import report_dict, write_reports
 from shared.contract import RunReport, RunRequest
+from shared.errors import UsageError
 from shared.project import safe_relpath
 
 EXIT_CODES = {"passed": 0, "failed": 1, "interrupted": 2, "error": 3}
+
+
+def out_dir_for(out: str | None, run_id: str) -> Path:
+    """``--out``, else ``.seamq/runs/<run_id>``."""
+    return Path(out) if out else Path(".seamq") / "runs" / run_id
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Make sure reports can be written to ``out_dir`` before any test runs (else one line,
+    exit 4): it is, or can become, a directory we can create files in."""
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out_dir):
+            pass
+    except FileExistsError:
+        raise UsageError(f"--out: {out_dir} exists and is not a directory") from None
+    except OSError as e:
+        raise UsageError(f"--out: cannot write reports to {out_dir}: "
+                         f"{e.strerror or e}") from None
 
 
 def write_run_outputs(report: RunReport, out_dir: Path, project: Path | None,
@@ -74,7 +95,7 @@ def finish_run(report: RunReport, request: RunRequest, *, out: str | None, write
 
     The one way ``seamq run`` and ``seamq submit --wait`` finish: ``out`` is ``--out``
     (default ``.seamq/runs/<run_id>``), write-back needs a project given by path."""
-    out_dir = Path(out) if out else Path(".seamq") / "runs" / request.run_id
+    out_dir = out_dir_for(out, request.run_id)
     project = Path(request.project.path) if request.project.kind == "path" else None
     write_run_outputs(report, out_dir, project, write_back)
     if fmt == "json":

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from shared.contract import EnvironmentSpec, ServiceSpec, TestPlan
 from shared.errors import PlanError, UsageError
+from shared.files import CONFIG_CAP, UnsafeFileError, read_text_capped
 
 SERVICE_KEYS = ("image", "command", "env", "tests_env", "ready", "tmpfs")
 READY_KEYS = ("tcp", "command", "timeout")
@@ -50,9 +51,11 @@ class _Table:
 
 def _read(path: Path) -> dict[str, object]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"{path}: cannot read: {e}") from e
+        return tomllib.loads(read_text_capped(path, CONFIG_CAP))
+    except UnsafeFileError as e:
+        raise UsageError(str(e)) from e
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror or e}") from e
     except tomllib.TOMLDecodeError as e:
         raise UsageError(f"{path}: not valid TOML: {e}") from e
 

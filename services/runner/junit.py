@@ -7,7 +7,12 @@ from pathlib import Path
 
 from shared.contract import Outcome
 from shared.errors import SeamqError
+from shared.files import MiB, read_capped
 from shared.status import JunitCase
+
+# Larger than any honest suite's XML (5,000 failing tests with tracebacks write ~25 MiB);
+# a bigger file is refused, with its size, before it is parsed.
+JUNIT_CAP = 64 * MiB
 
 # JUnit child elements that mark a test case as not passed, worst first.
 _TAGS: tuple[tuple[str, Outcome], ...] = (
@@ -38,9 +43,11 @@ def _outcome(case: ET.Element) -> tuple[Outcome, str]:
 
 
 def parse_junit(path: Path) -> list[JunitCase]:
-    """Every testcase in the file; an error element during teardown counts as error."""
+    """Every testcase in the file; an error element during teardown counts as error.
+
+    Raises ``UnsafeFileError`` when the file is a link, not a regular file, or too large."""
     try:
-        root = ET.parse(path).getroot()
+        root = ET.fromstring(read_capped(path, JUNIT_CAP))
     except FileNotFoundError as e:
         raise JunitError(f"no JUnit file at {path.name}") from e
     except ET.ParseError as e:

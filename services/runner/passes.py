@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import secrets
 import shutil
 import tempfile
 import time
@@ -11,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from services.runner.evidence import judge_outputs
+from services.runner.evidence import KEY_FILE, judge_outputs
 from services.runner.sandboxes.base import Limits, Mounts, Sandbox, SandboxRequest
 from services.runner.sandboxes.services import ServiceSession
 from shared.contract import ExecutionSpec
@@ -114,6 +115,7 @@ def run_passes(
             outputs.chmod(0o777)
             if p.order:
                 (support / f"order-{index}.json").write_text(json.dumps(list(p.order)))
+            key = _leave_key(outputs)
             request = _request(sandbox, spec, files, p, base, index, remaining,
                                name=name, labels=labels, services=services or ServiceSession())
             outcome = sandbox.run(request)
@@ -122,14 +124,25 @@ def run_passes(
                 outcome = replace(outcome, reason=f"timed out after {deadline_s:g} s "
                                   "(the job's wall-clock deadline)")
             tail = outcome.output
-            verdict = judge_outputs(p.seed, outcome, outputs)
+            verdict = judge_outputs(p.seed, outcome, outputs, key=key)
             verdicts.append(verdict)
             if on_pass is not None:
                 on_pass(verdict)
             shutil.rmtree(run_dir, ignore_errors=True)
+            shutil.rmtree(outputs, ignore_errors=True)  # read; an oversized one goes at once
             if verdict.outcome == "error" and stop_on_error:
                 break
     return verdicts, tail[-8000:]
+
+
+def _leave_key(outputs: Path) -> bytes:
+    """A one-time key for the plugin, which reads and deletes it before any project code
+    runs; records signed with it were written by the plugin (docs/architecture.md)."""
+    key = secrets.token_bytes(32)
+    path = outputs / KEY_FILE
+    path.write_bytes(key)
+    path.chmod(0o644)  # the docker sandbox's uid must read it
+    return key
 
 
 def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pass, base: Path,

@@ -12,6 +12,7 @@ import structlog
 
 from services.runner.execute import execute_seam, validate
 from services.runner.generators.phase import generate_seam
+from services.runner.result_size import fit_result
 from services.runner.sandboxes.base import Sandbox
 from shared.brokers.base import Delivery, Outgoing
 from shared.contract import ExecutionSpec, JobResult, SeamJob, ValidationJob
@@ -51,7 +52,7 @@ class RunnerService:
         if delivery.delivery_count >= self.max_deliveries:
             raise self._give_up(job, delivery.delivery_count)
         log.info("job started", kind=type(job).__name__, delivery_count=delivery.delivery_count)
-        result = await asyncio.to_thread(self.run_job, job)
+        result = fit_result(await asyncio.to_thread(self.run_job, job))
         log.info("job finished", status=result.status, reason=result.reason[:200],
                  duration_s=result.duration_s)
         return [Outgoing(message=result, queue=RESULTS_QUEUE)]

@@ -94,6 +94,9 @@ class AmqpBroker(Broker):
         self._exchanges: Exchanges | None = None
         self._subscriptions: set[QueueSubscription] = set()
 
+    def real_name(self, queue: str) -> str:
+        return self.names.real(queue)
+
     def __repr__(self) -> str:
         url = str(URL(self.url).with_password(None))
         return f"AmqpBroker({url!r}, prefix={self.names.prefix!r})"
@@ -222,6 +225,10 @@ class AmqpBroker(Broker):
                     await process(self, raw, handler)
             except (BrokerError, amqp_errors.AMQPError, amqp_errors.ChannelInvalidStateError) as e:
                 log.error("delivery not settled; giving it back", queue=queue, error=str(e))
+                await raw.release()
+            except Exception as e:  # never leave a message unacked on a live consumer: the
+                # nack brings it back redelivered, which counts towards the delivery limit
+                log.exception("delivery failed; giving it back", queue=queue, error=repr(e)[:200])
                 await raw.release()
 
         arguments = (

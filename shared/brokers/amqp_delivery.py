@@ -39,6 +39,9 @@ class Outlet(Protocol):
     async def send_dead_letter(self, message: aio_pika.Message) -> None:
         """Put a message on the dead-letter exchange, with publisher confirms."""
 
+    def real_name(self, queue: str) -> str:
+        """A queue's name on the server (with the configured prefix)."""
+
 
 def delivery_count(headers: Mapping[str, Any]) -> int:
     """The ``x-seamq-delivery-count`` header, 1 when absent or unreadable."""
@@ -175,7 +178,7 @@ class AmqpDelivery:
         headers = {
             **self.headers,
             REJECT_REASON_HEADER: reason[:MAX_REASON_CHARS],
-            ORIGIN_QUEUE_HEADER: self.queue,
+            ORIGIN_QUEUE_HEADER: self.outlet.real_name(self.queue),
         }
         await self.outlet.send_dead_letter(copy_message(self.incoming, headers))
         await self.incoming.ack()

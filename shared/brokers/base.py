@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import structlog
 
+from shared.brokers.liveness import Liveness
 from shared.contract import Message, RunEvent, decode, encode
 from shared.errors import DecodeError, RejectMessage
 from shared.topology import MAX_DELIVERIES
@@ -91,6 +92,18 @@ class Broker(abc.ABC):
     """The narrow interface every service uses to talk to the others."""
 
     max_deliveries: int = MAX_DELIVERIES
+
+    @property
+    def liveness(self) -> Liveness:
+        """In-flight deliveries and dead consumers, for ``/healthz``."""
+        found: Liveness | None = self.__dict__.get("_liveness")
+        if found is None:
+            found = self.__dict__["_liveness"] = Liveness()
+        return found
+
+    def real_name(self, queue: str) -> str:
+        """The name a queue has on the server (with the configured prefix)."""
+        return queue
 
     @abc.abstractmethod
     async def start(self) -> None:
@@ -180,11 +193,21 @@ def _bind_context(message: Message, message_id: str) -> None:
 
 async def process(broker: Broker, raw: RawDelivery, handler: Handler) -> None:
     """Decode, run the handler, publish its output, then ack; dead-letter what cannot work."""
+    with broker.liveness.handling(raw.queue):
+        await _process(broker, raw, handler)
+
+
+async def _process(broker: Broker, raw: RawDelivery, handler: Handler) -> None:
     try:
         message = decode(raw.message_type, raw.body)
     except DecodeError as e:
         log.warning("message rejected", queue=raw.queue, reason=e.reason)
         await raw.dead_letter(e.reason)
+        return
+    except Exception as e:  # poison: whatever decoding raised, the message goes, not the consumer
+        reason = f"cannot decode: {type(e).__name__}: {str(e)[:200]}"
+        log.exception("message rejected", queue=raw.queue, reason=reason)
+        await raw.dead_letter(reason)
         return
     _bind_context(message, raw.message_id)
     if raw.delivery_count > broker.max_deliveries:

@@ -213,7 +213,12 @@ class InMemoryBroker(Broker):
             while True:
                 stored = await source.get()
                 self.unacked.add(stored.message_id)
-                await process(self, _MemoryDelivery(self, stored, queue), handler)
+                delivery = _MemoryDelivery(self, stored, queue)
+                try:
+                    await process(self, delivery, handler)
+                except Exception as e:  # settling failed: the message goes, not the consumer
+                    log.exception("delivery not settled; dead-lettering it", queue=queue)
+                    await delivery.dead_letter(f"not settled: {type(e).__name__}: {e}"[:2000])
 
         tasks = [asyncio.create_task(worker(), name=f"consume:{queue}") for _ in range(prefetch)]
         return _TaskSubscription(tasks)

@@ -36,10 +36,16 @@ def decode(message_type: str | None, body: bytes) -> Message:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise DecodeError(f"body is not JSON: {e}") from e
+    except RecursionError as e:
+        raise DecodeError("body is too deeply nested to decode") from e
+    except (MemoryError, ValueError) as e:
+        raise DecodeError(f"body cannot be decoded: {type(e).__name__}") from e
     if not isinstance(data, dict):
         raise DecodeError("body is not a JSON object")
     try:
         return cls.model_validate_json(body)
+    except (RecursionError, MemoryError) as e:
+        raise DecodeError(f"body cannot be validated: {type(e).__name__}") from e
     except ValidationError as e:
         first = e.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from shared.contract import OutputSource, PlanWarning, Seam, TestPlan
 from shared.errors import PlanError
+from shared.files import UnsafeFileError, read_capped
 from shared.plan.dependencies import DependencyIndex, UnknownDependency, find_cycle
 from shared.plan.file_lists import listed_files
 from shared.plan.headings import Draft, find_seams
@@ -100,13 +101,19 @@ def read_plan(plan_path: Path, project_root: Path | None = None) -> TestPlan:
 def _read_text(plan_path: Path) -> str:
     where = str(plan_path)
     try:
-        mode = plan_path.stat().st_mode
+        mode = plan_path.lstat().st_mode
         if stat.S_ISDIR(mode):
             raise PlanError(where, 1, "is a directory, not a plan file")
+        if stat.S_ISLNK(mode):
+            raise PlanError(where, 1, "is a symbolic link; name the plan file itself")
         if not stat.S_ISREG(mode):
             raise PlanError(where, 1, "is not a regular file")
-        with plan_path.open("rb") as handle:
-            data = handle.read(MAX_PLAN_BYTES + 1)
+        data = read_capped(plan_path, MAX_PLAN_BYTES)
+    except UnsafeFileError as e:
+        # Swapped between the check and the open, or grown past the cap.
+        if "over the cap" in str(e):
+            raise PlanError(where, 1, f"plan is larger than {MAX_PLAN_BYTES} bytes") from e
+        raise PlanError(where, 1, "is not a regular file") from e
     except FileNotFoundError as e:
         raise PlanError(where, 1, "plan file not found") from e
     except OSError as e:

@@ -68,3 +68,13 @@ def test_a_runaway_process_group_is_killed_at_the_deadline(tmp_path: Path) -> No
     wait_until(pidfile.exists, timeout=5)
     child = int(pidfile.read_text())
     wait_until(lambda: not _alive(child), timeout=5)
+
+
+@pytest.mark.parametrize("case", payloads.EVIDENCE_BOMBS)
+def test_evidence_that_blocks_or_has_no_end_makes_the_job_error_at_once(
+    tmp_path: Path, case: str
+) -> None:
+    status, reason = _run(tmp_path, payloads.source(case), timeout_s=60)
+
+    assert status == "error"
+    assert "evidence refused" in reason

@@ -212,3 +212,58 @@ def test_relative_imports_are_not_the_mock_library() -> None:
         '''
 
     assert rules_of(source) == []
+
+
+@pytest.mark.parametrize("comment", ["# seamq: ignore-file[verdict-tampering]",
+                                     "# seamq: ignore[verdict-tampering]"])
+def test_inline_ignores_cannot_silence_verdict_tampering(comment: str) -> None:
+    """The file under audit cannot exempt itself from the integrity rule."""
+    source = f'''
+        """Cart."""
+        import os
+
+
+        def test_cart():
+            assert 1 == 1
+            os._exit(0)  {comment}
+        '''
+
+    assert "verdict-tampering" in rules_of(source)
+
+
+@pytest.mark.parametrize("line", [
+    'getattr(os, "_ex" + "it")(0)',
+    'getattr(os, "_exit")(0)',
+    'getattr(sys, name)(0)',
+    'importlib.import_module("_pytest.runner")',
+    '__import__("_" + "pytest")',
+])
+def test_obfuscated_exits_and_imports_are_verdict_tampering(line: str) -> None:
+    source = f'''
+        """Cart."""
+        import importlib
+        import os
+        import sys
+
+        name = "exit"
+
+
+        def test_cart():
+            assert 1 == 1
+            {line}
+        '''
+
+    assert "verdict-tampering" in rules_of(source)
+
+
+def test_getattr_with_a_plain_name_on_os_is_fine() -> None:
+    source = '''
+        """Cart."""
+        import os
+
+
+        def test_cart():
+            assert getattr(os, "sep") == "/"
+        '''
+
+    assert "verdict-tampering" not in rules_of(source)

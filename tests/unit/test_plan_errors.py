@@ -282,3 +282,10 @@ def test_pathological_lines_are_read_in_linear_time(tmp_path: Path, name: str) -
     with contextlib.suppress(PlanError):
         read_plan(path)
     assert time.perf_counter() - started < 5
+
+
+def test_symlink_is_not_followed(tmp_path: Path) -> None:
+    """A plan that is a link (to /dev/zero, say) is refused, not read without end."""
+    path = tmp_path / "plan.md"
+    path.symlink_to("/dev/zero")
+    assert _error(path) == f"{path}:1: is a symbolic link; name the plan file itself"

@@ -7,6 +7,10 @@ process (``sys.exit``, ``os._exit``, ``os.abort``, ``exit()``, ``pytest.exit``,
 ``signal.raise_signal``, ``raise KeyboardInterrupt``) anywhere but an
 ``if __name__ == "__main__":`` block; ``os.kill``/``os.killpg`` aimed at the test process,
 its parent or its group. Killing a child process the test started is not tampering.
+Obfuscated forms count too: ``getattr`` on ``os``, ``sys``, ``signal`` or pytest with a name
+that is not a plain string (``getattr(os, "_ex" + "it")``) or that names an exit, and
+``importlib.import_module``/``__import__`` of pytest internals or of a computed name.
+Inline ``# seamq: ignore`` comments cannot silence this rule (``services/auditor/engine.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ EXITS = frozenset(
 KILLS = frozenset({"os.kill", "os.killpg"})
 _OWN = frozenset({"os.getpid", "os.getppid", "os.getpgrp", "os.getpgid"})
 _LEGITIMATE_HOOKS = frozenset({"pytest_generate_tests"})
+_GUARDED = ("os", "sys", "signal", "_thread", "pytest", "_pytest")
+_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__"})
 
 
 def check(ctx: ModuleContext) -> Iterator[Hit]:
@@ -94,10 +100,10 @@ def _call(ctx: ModuleContext, node: ast.Call) -> Iterator[Hit]:
             yield VERDICT_TAMPERING.at(node, f"{name}() ends the test process")
     elif name in KILLS and node.args and _own_process(ctx, node.args[0]):
         yield VERDICT_TAMPERING.at(node, f"{name}() signals the test process itself")
-    elif ctx.builtin(func, "setattr") and node.args:
-        target = ctx.resolve(node.args[0])
-        if target is not None and matches_module(target, INTERNALS):
-            yield VERDICT_TAMPERING.at(node, f"patches pytest internals ({target})")
+    elif (ctx.builtin(func, "getattr") or ctx.builtin(func, "setattr")) and len(node.args) > 1:
+        yield from _dynamic_attribute(ctx, node)
+    elif name in _IMPORTERS or ctx.builtin(func, "__import__"):
+        yield from _dynamic_import(node)
     elif (
         isinstance(func, ast.Attribute)
         and func.attr in {"setattr", "delattr", "setitem"}
@@ -109,6 +115,32 @@ def _call(ctx: ModuleContext, node: ast.Call) -> Iterator[Hit]:
         target = str(first.value) if isinstance(first, ast.Constant) else ctx.resolve(first)
         if target is not None and matches_module(target, INTERNALS):
             yield VERDICT_TAMPERING.at(node, f"patches pytest internals ({target})")
+
+
+def _dynamic_attribute(ctx: ModuleContext, node: ast.Call) -> Iterator[Hit]:
+    """``getattr``/``setattr`` on a guarded module with a computed name, an exit's name, or
+    (``setattr``) on pytest internals."""
+    target = ctx.resolve(node.args[0])
+    if target is None or not matches_module(target, _GUARDED):
+        return
+    attr = node.args[1]
+    literal = attr.value if isinstance(attr, ast.Constant) and isinstance(attr.value, str) else None
+    if literal is None:
+        yield VERDICT_TAMPERING.at(node, f"looks up an attribute of {target} by a computed name")
+    elif f"{target}.{literal}" in EXITS | KILLS:
+        yield VERDICT_TAMPERING.at(node, f"reaches {target}.{literal} through getattr")
+    elif ctx.builtin(node.func, "setattr") and matches_module(target, INTERNALS):
+        yield VERDICT_TAMPERING.at(node, f"patches pytest internals ({target})")
+
+
+def _dynamic_import(node: ast.Call) -> Iterator[Hit]:
+    if not node.args:
+        return
+    first = node.args[0]
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+        yield VERDICT_TAMPERING.at(node, "imports a module by a computed name")
+    elif matches_module(first.value, ("_pytest",)):
+        yield VERDICT_TAMPERING.at(node, f"imports pytest internals ({first.value})")
 
 
 def _own_process(ctx: ModuleContext, target: ast.expr) -> bool:

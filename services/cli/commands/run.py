@@ -15,7 +15,7 @@ import sys
 from services.cli.embedded import Embedded
 from services.cli.middleware import middleware_list
 from services.cli.options import broker_url, build_request
-from services.cli.outputs import finish_run
+from services.cli.outputs import check_out_dir, finish_run, out_dir_for
 from services.cli.progress import Progress
 from services.runner.sandboxes.pool import SandboxPool
 from shared.brokers import make_broker
@@ -44,6 +44,7 @@ async def _main(embedded: Embedded, request: RunRequest, pool: SandboxPool) -> R
 
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     request = build_request(args)
+    check_out_dir(out_dir_for(args.out, request.run_id))
     broker = make_broker(broker_url(args, settings), prefix=settings.broker_prefix)
     progress = Progress(request.plan.seams)
     pool = SandboxPool(progress.notice)
@@ -57,7 +58,8 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     if args.metrics_port is not None:
         # /healthz as for the services: 200 while an AMQP broker's connection is up.
         server = metrics.serve(args.metrics_port, host=args.metrics_host,
-                               is_healthy=lambda: bool(getattr(broker, "is_connected", True)))
+                               is_healthy=lambda: bool(getattr(broker, "is_connected", True))
+                               and broker.liveness.healthy())
     try:
         report = asyncio.run(_main(embedded, request, pool))
     except (asyncio.CancelledError, KeyboardInterrupt):

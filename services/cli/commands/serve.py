@@ -1,7 +1,8 @@
 """``seamq coordinator|runner|auditor``: one long-running service against RabbitMQ.
 
 Each waits for the broker, consumes its rows of the consumer table (``services.cli.wiring``)
-and serves ``/metrics`` and ``/healthz`` (200 while the broker connection is up) on
+and serves ``/metrics`` and ``/healthz`` (200 while the broker connection is up and no
+consumer is stuck on one message or dead) on
 ``--metrics-port``. SIGTERM or SIGINT stops it gracefully: consuming stops, the messages in
 flight go back to their queue without costing a delivery, and a runner then kills the test
 processes it had started, so it exits at once.
@@ -139,8 +140,10 @@ def serve_command(args: argparse.Namespace, settings: Settings) -> int:
     metrics = Metrics(service=args.command)
     server = None
     if args.metrics_port is not None:
-        server = metrics.serve(args.metrics_port, host=args.metrics_host,
-                               is_healthy=lambda: broker.is_connected)
+        server = metrics.serve(
+            args.metrics_port, host=args.metrics_host,
+            is_healthy=lambda: broker.is_connected and broker.liveness.healthy(),
+        )
     try:
         asyncio.run(serve(args, settings, broker, metrics))
     finally:

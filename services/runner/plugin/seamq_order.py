@@ -9,14 +9,23 @@ reason; the plugins behind them are blocked on seamq's command line (``-p no:xdi
 and their markers registered, so ``--strict-markers`` projects still collect. It records
 the order tests actually ran in, so the runner can check it is the order seamq chose.
 It imports nothing from seamq: only the standard library and pytest.
+
+Records are authenticated: the runner leaves a one-time key in ``.seamq-key`` in the outputs
+directory; this module reads and deletes it when it is imported (``-p`` imports it before
+any conftest or test module), keeps it only in a closure, and writes an HMAC with each
+record. A test that writes records of its own cannot sign them. The limits of this
+guarantee are in docs/architecture.md ("Evidence the test cannot touch").
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import random
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +56,47 @@ _WATCHED_ATTRS = (
     ("_pytest.python", "Function", "runtest"),
     ("_pytest.junitxml", "LogXML", "pytest_runtest_logreport"),
 )
+# Hooks through which a plugin decides what runs and what a test's verdict is.
 _VERDICT_HOOKS = (
     "pytest_runtest_makereport",
     "pytest_runtest_logreport",
     "pytest_report_teststatus",
     "pytest_runtest_protocol",
+    "pytest_runtest_setup",
     "pytest_runtest_call",
+    "pytest_runtest_teardown",
     "pytest_pyfunc_call",
+    "pytest_runtestloop",
+    "pytest_collection",
+    "pytest_collection_modifyitems",
+    "pytest_collectreport",
+    "pytest_itemcollected",
+    "pytest_make_collect_report",
     "pytest_sessionfinish",
+    "pytest_terminal_summary",
 )
+KEY_FILE = ".seamq-key"
+
+
+def _take_key() -> Callable[[bytes], str] | None:
+    """Read and delete the runner's one-time key; return a signer that holds it."""
+    out = next((a.split("=", 1)[1] for a in sys.argv if a.startswith("--seamq-out=")), None)
+    if out is None:
+        return None
+    path = os.path.join(out, KEY_FILE)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        key = os.read(fd, 256)
+    finally:
+        os.close(fd)
+        os.unlink(path)
+    return lambda data: hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+_sign = _take_key()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,16 +125,31 @@ def _snapshot() -> dict[str, int]:
 
 
 def _hook_owners(config: pytest.Config) -> dict[str, list[str]]:
+    """Who implements each verdict hook, except the project's conftest modules (pytest
+    loads those during collection, legitimately)."""
+    manager = config.pluginmanager
+    conftests: set[object] = getattr(manager, "_conftest_plugins", set())
     owners: dict[str, list[str]] = {}
     for name in _VERDICT_HOOKS:
-        caller = getattr(config.pluginmanager.hook, name, None)
+        caller = getattr(manager.hook, name, None)
         if caller is None:
             continue
         owners[name] = sorted(
             f"{impl.plugin_name}:{getattr(impl.function, '__qualname__', '?')}"
-            for impl in caller.get_hookimpls()
+            for impl in caller.get_hookimpls() if impl.plugin not in conftests
         )
     return owners
+
+
+def _new_hooks(before: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:
+    """Hook implementations present ``now`` that were not there ``before``, or gone."""
+    changed = []
+    for name in sorted(set(before) | set(now)):
+        added = set(now.get(name, ())) - set(before.get(name, ()))
+        removed = set(before.get(name, ())) - set(now.get(name, ()))
+        changed += [f"{name} by {owner}" for owner in sorted(added)]
+        changed += [f"{name} of {owner} removed" for owner in sorted(removed)]
+    return changed
 
 
 class SeamqRecorder:
@@ -111,9 +167,21 @@ class SeamqRecorder:
         self.raised: dict[str, bool] = {}
         self.tampered: list[str] = []
         self.baseline = _snapshot()
-        self.hooks_at_collection: dict[str, list[str]] = {}
+        self.hooks_at_start: dict[str, list[str]] = {}
         self.ran: list[str] = []
         self.overridden: list[dict[str, str]] = getattr(config, OVERRIDES_KEY, [])
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # Every built-in and command-line plugin is in place; no test module is imported
+        # yet. Any verdict hook that appears later, by whatever means, is tampering.
+        self.hooks_at_start = _hook_owners(self.config)
+
+    def _check_hooks(self, when: str) -> None:
+        changed = _new_hooks(self.hooks_at_start, _hook_owners(self.config))
+        if changed:
+            self.tampered.append(f"verdict hooks changed {when}: " + ", ".join(changed))
+            self.hooks_at_start = _hook_owners(self.config)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -143,7 +211,7 @@ class SeamqRecorder:
             seams = [str(arg) for mark in item.iter_markers("seam") for arg in mark.args]
             self.collected.append({"nodeid": item.nodeid, "file": path, "line": line,
                                    "seams": seams})
-        self.hooks_at_collection = _hook_owners(self.config)
+        self._check_hooks("during collection")
         self._write("collected.json", {"seed": self.seed, "collected": self.collected})
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
@@ -175,9 +243,7 @@ class SeamqRecorder:
         )
         if changed:
             self.tampered.append("pytest internals replaced: " + ", ".join(changed))
-        now = _hook_owners(self.config)
-        if self.hooks_at_collection and now != self.hooks_at_collection:
-            self.tampered.append("verdict hooks registered while tests ran")
+        self._check_hooks("while tests ran")
         self._write(
             "results.json",
             {
@@ -202,8 +268,14 @@ class SeamqRecorder:
     def _write(self, name: str, data: dict[str, Any]) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
         tmp = self.out / f".{name}.tmp"
-        tmp.write_text(json.dumps(data))
+        record = {**data, "mac": _sign(_canonical(data)) if _sign is not None else None}
+        tmp.write_text(json.dumps(record))
         tmp.replace(self.out / name)
+
+
+def _canonical(data: dict[str, Any]) -> bytes:
+    """The bytes a record's MAC covers (the runner computes the same)."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -15,11 +15,13 @@ from shared.brokers.base import Broker, Delivery, Outgoing
 from shared.contract import JobResult, RunEvent, encode
 from shared.errors import PublishError, RejectMessage
 from shared.topology import (
+    AUDITOR_QUEUE,
     DELIVERY_COUNT_HEADER,
     ORIGIN_QUEUE_HEADER,
     REJECT_REASON_HEADER,
     RESULTS_QUEUE,
     RUNNER_QUEUE,
+    SUBMISSIONS_QUEUE,
     event_key,
 )
 
@@ -99,7 +101,7 @@ class BrokerSuite:
         assert handled.message == seam_job()
         assert (dead.message_id, dead.body) == ("bad", body)
         assert reason in dead.headers[REJECT_REASON_HEADER]
-        assert dead.headers[ORIGIN_QUEUE_HEADER] == RUNNER_QUEUE
+        assert dead.headers[ORIGIN_QUEUE_HEADER] == broker.real_name(RUNNER_QUEUE)
         assert inbox.calls == 1
 
     async def test_failing_handler_is_dead_lettered_after_max_deliveries(
@@ -205,3 +207,51 @@ class BrokerSuite:
         again = await inbox.next()
         assert again.message == seam_job()
         assert again.delivery_count == 1
+
+    @pytest.mark.parametrize("queue", [SUBMISSIONS_QUEUE, RUNNER_QUEUE, AUDITOR_QUEUE])
+    async def test_deeply_nested_body_is_dead_lettered_on_every_queue_and_the_next_handled(
+        self, broker: Broker, harness: Harness, queue: str
+    ) -> None:
+        body, message_type, reason = MALFORMED["deeply-nested"]
+        await harness.publish_raw(queue, body, message_type=message_type, message_id="nested")
+        await harness.publish_raw(queue, encode(seam_job()), message_type="SeamJob")
+        inbox = Inbox()
+        await harness.consume(queue, inbox)
+
+        handled = await inbox.next()
+        dead = await harness.next_dead_letter()
+
+        assert handled.message == seam_job()
+        assert dead.message_id == "nested"
+        assert reason in dead.headers[REJECT_REASON_HEADER]
+        assert broker.liveness.healthy()
+
+    async def test_handler_raising_memory_error_costs_a_delivery_not_the_consumer(
+        self, broker: Broker, harness: Harness
+    ) -> None:
+        inbox = Inbox(error=MemoryError())
+        await harness.consume(RUNNER_QUEUE, inbox)
+
+        await broker.publish(RUNNER_QUEUE, seam_job(), message_id="m-1")
+
+        dead = await harness.next_dead_letter()
+        assert inbox.calls == broker.max_deliveries
+        assert "MemoryError" in dead.headers[REJECT_REASON_HEADER]
+
+    async def test_consumer_holding_a_message_too_long_is_reported_stuck(
+        self, broker: Broker, harness: Harness
+    ) -> None:
+        started, never = asyncio.Event(), asyncio.Event()
+
+        async def hangs(delivery: Delivery) -> Sequence[Outgoing]:
+            started.set()
+            await never.wait()
+            return ()
+
+        broker.liveness.stuck_after_s = 0.0
+        await harness.consume(RUNNER_QUEUE, hangs)
+        await broker.publish(RUNNER_QUEUE, seam_job())
+        await asyncio.wait_for(started.wait(), WAIT_S)
+
+        assert not broker.liveness.healthy()
+        assert "seamq.runner: one message held" in broker.liveness.problems()[0]

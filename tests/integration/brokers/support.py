@@ -131,4 +131,6 @@ MALFORMED = {
         "schema major version",
     ),
     "oversized": (b" " * (MAX_MESSAGE_BYTES + 1), "SeamJob", "exceeds"),
+    # 1.2 MB of nesting: json.loads raises RecursionError, not a JSONDecodeError
+    "deeply-nested": (b'{"a":' * 200_000 + b"1" + b"}" * 200_000, "SeamJob", "too deeply nested"),
 }

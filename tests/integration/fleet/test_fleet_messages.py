@@ -16,6 +16,7 @@ from shared.brokers.amqp import AmqpBroker
 from shared.brokers.base import Delivery, Outgoing
 from shared.contract import MAX_MESSAGE_BYTES, SeamJob
 from shared.topology import (
+    AUDITOR_QUEUE,
     MAX_DELIVERIES,
     RESULTS_QUEUE,
     RUNNER_QUEUE,
@@ -27,6 +28,9 @@ from .demo import crashing_test, demo_project, plan_path
 from .fleet import Fleet, Submitted
 from .ledger import EventLog, Ledger, report_records, store_records
 from .rabbit import consumer_timeout_s, dead_letters
+
+# 1.2 MB of nesting: json.loads raises RecursionError, which once wedged every consumer.
+NESTED = b'{"a":' * 200_000 + b"1" + b"}" * 200_000
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -92,11 +96,13 @@ async def test_poison_messages_end_dead_lettered_with_a_reason_while_the_run_com
                                  message_type="RunRequest")
         await broker.publish_raw(RESULTS_QUEUE, b" " * (MAX_MESSAGE_BYTES + 1),
                                  message_type="JobResult")
+        for queue, kind in ((SUBMISSIONS_QUEUE, "RunRequest"), (AUDITOR_QUEUE, "AuditJob")):
+            await broker.publish_raw(queue, NESTED, message_type=kind)
         done = asyncio.ensure_future(fleet.finish(submit, out))
         deaths = await asyncio.gather(_keep_a_runner_up(fleet, done),
                                       _keep_a_runner_up(fleet, done))
         result = await done
-        dead = await dead_letters(broker, 4)
+        dead = await dead_letters(broker, 6)
 
     report = result.report
     assert {s["id"]: s["status"] for s in report["seams"]} == {
@@ -106,11 +112,14 @@ async def test_poison_messages_end_dead_lettered_with_a_reason_while_the_run_com
     assert result.code == 3, result.stderr[-3000:]
     assert sum(deaths) == MAX_DELIVERIES - 1
     reasons = sorted((d.origin, d.reason.split(":")[0]) for d in dead)
+    real = broker.real_name
     assert reasons == sorted([
-        (RUNNER_QUEUE, "body is not JSON"),
-        (SUBMISSIONS_QUEUE, "invalid RunRequest"),
-        (RESULTS_QUEUE, f"body of {MAX_MESSAGE_BYTES + 1} bytes exceeds {MAX_MESSAGE_BYTES}"),
-        (RUNNER_QUEUE, f"delivered {MAX_DELIVERIES} times"),
+        (real(RUNNER_QUEUE), "body is not JSON"),
+        (real(SUBMISSIONS_QUEUE), "invalid RunRequest"),
+        (real(SUBMISSIONS_QUEUE), "body is too deeply nested to decode"),
+        (real(AUDITOR_QUEUE), "body is too deeply nested to decode"),
+        (real(RESULTS_QUEUE), f"body of {MAX_MESSAGE_BYTES + 1} bytes exceeds {MAX_MESSAGE_BYTES}"),
+        (real(RUNNER_QUEUE), f"delivered {MAX_DELIVERIES} times"),
     ])
 
 

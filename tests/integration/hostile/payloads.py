@@ -20,7 +20,9 @@ EXHAUSTION = ("fork_bomb", "fork_flood_unhandled", "memory_flood", "runaway_loop
               "output_flood")
 # Turn a failure, or no result at all, into a pass; the runner's verdict must refuse them.
 FORGERIES = ("patch_report_factory", "hook_in_module", "early_exit", "exit_at_import",
-             "runtest_patched")
+             "runtest_patched", "hook_via_gc", "forged_records")
+# Leave records that block, never end or are too big to read: the job must end `error`.
+EVIDENCE_BOMBS = ("record_fifo", "record_dev_zero", "record_huge", "outputs_flood")
 # A plugin registered from a test: invisible to any sandbox, refused by the audit.
 LIAR_PLUGIN = "patch_reports"
 
