@@ -1,4 +1,4 @@
-"""``report.json``: the run report as plain JSON, in the shape DESIGN.md documents.
+"""``report.json``: the run report as plain JSON, in the shape docs/architecture.md documents.
 
 The documented keys are always present; extra keys (plan, seeds, attempt log, test
 file/line/message, timestamps, warnings, generated file paths) are additions a tolerant
