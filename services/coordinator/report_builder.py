@@ -26,7 +26,7 @@ from shared.status import (
 
 
 def _seam_reports(state: RunState) -> list[SeamReport]:
-    specs = {s.id: s for s in state.request.plan.seams}
+    specs = {s.id: s for s in state.request.parsed_plan.seams}
     reports = []
     for seam_id in state.order:
         seam = state.seams[seam_id]
@@ -49,7 +49,7 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                 repeats=result.repeats if result else (),
                 confirmations=result.confirmations if result else (),
                 overridden=result.overridden if result else (),
-                shared_with=tuple(other.id for other in state.request.plan.seams
+                shared_with=tuple(other.id for other in state.request.parsed_plan.seams
                                   if other.id != seam_id and other.id in state.seams
                                   and other.output_file == spec.output_file),
                 duration_s=round(max(0.0, seam.finished_at - seam.started_at), 3)
@@ -67,7 +67,7 @@ def count_check(state: RunState) -> CountCheck:
     Every mismatch is listed. A file shared by seams counts once. A rejected seam's tests
     were never run, which is said as such rather than counted as missing tests.
     """
-    specs = {s.id: s for s in state.request.plan.seams}
+    specs = {s.id: s for s in state.request.parsed_plan.seams}
     files: dict[str, int] = {}
     expected: int | None = None
     problems: list[str] = []
@@ -113,7 +113,7 @@ def build_report(state: RunState) -> RunReport:
     check = count_check(state)
     generated = {
         specs.output_file: state.seams[specs.id].content or ""
-        for specs in state.request.plan.seams
+        for specs in state.request.parsed_plan.seams
         if specs.id in state.seams and state.seams[specs.id].generated
     }
     status = run_status(
@@ -128,7 +128,7 @@ def build_report(state: RunState) -> RunReport:
         cause=environment_cause(seams),
         environment=_environment(state),
         status=status,
-        plan=state.request.plan.path,
+        plan=state.request.parsed_plan.path,
         summary=summarize(seams, round(max(0.0, state.finished_at - state.started_at), 3)),
         seams=tuple(seams),
         batches=tuple(
@@ -145,5 +145,5 @@ def build_report(state: RunState) -> RunReport:
         generated_files=generated,
         started_at=state.started_at,
         finished_at=state.finished_at,
-        warnings=state.request.plan.warnings,
+        warnings=state.request.parsed_plan.warnings,
     )

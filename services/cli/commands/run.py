@@ -45,7 +45,7 @@ async def _main(embedded: Embedded, request: RunRequest, pool: SandboxPool) -> R
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     request = build_request(args)
     broker = make_broker(broker_url(args, settings), prefix=settings.broker_prefix)
-    progress = Progress(request.plan.seams)
+    progress = Progress(request.parsed_plan.seams)
     pool = SandboxPool(progress.notice)
     # Choose the sandbox up front so an `auto` fallback or a missing engine shows at once.
     pool(request.execution)

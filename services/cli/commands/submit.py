@@ -55,7 +55,7 @@ def submit_command(args: argparse.Namespace, settings: Settings) -> int:
     if not url.startswith(("amqp://", "amqps://")):
         raise UsageError("--broker: submit needs an amqp:// URL (or SEAMQ_BROKER_URL)")
     request = build_request(args)
-    progress = Progress(request.plan.seams) if args.wait else None
+    progress = Progress(request.parsed_plan.seams) if args.wait else None
     try:
         report = asyncio.run(_submit(url, settings.broker_prefix, request, progress))
     except KeyboardInterrupt:
