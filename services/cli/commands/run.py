@@ -61,9 +61,11 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = asyncio.run(_main(embedded, request, pool))
     except (asyncio.CancelledError, KeyboardInterrupt):
+        progress.close()
         print("seamq: interrupted before any report could be written", file=sys.stderr)
         return 2
     finally:
+        progress.close()
         if server is not None:
             server.close()
     return finish_run(report, request, out=args.out, write_back=args.write_back,

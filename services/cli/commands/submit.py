@@ -61,6 +61,9 @@ def submit_command(args: argparse.Namespace, settings: Settings) -> int:
     except KeyboardInterrupt:
         print(f"seamq: stopped following run {request.run_id}; it goes on in the fleet")
         return 2
+    finally:
+        if progress is not None:
+            progress.close()
     if report is None:
         print(request.run_id)
         return 0
