@@ -75,7 +75,9 @@ def start_validation(state: RunState, specs: dict[str, Seam], v: ValidationState
         v.status, v.detail = "skipped", "--skip-validation"
         return None
     if len(files) < 2:
-        v.status, v.detail = "skipped", f"{len(files)} passed file(s): nothing to run together"
+        v.status, v.detail = "skipped", ("no test file passed, so there was nothing to run "
+                                         "together" if not files else "only one test file "
+                                         f"passed ({files[0]}); there was nothing to run it with")
         return None
     v.status = "running"
     v.seed = (state.seed + 104_729 * (index + 1) + (0 if scope == "batch" else 1)) % 2**32

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from services.coordinator.machine import RunMachine
+from services.coordinator.report_builder import build_report
 from services.coordinator.service import new_run
 from shared.brokers.base import Outgoing
 from shared.contract import (
@@ -268,3 +269,16 @@ def test_count_check_compares_expected_and_collected_tests(tmp_path: Path, expec
     assert check.ok is (expected == 1)
     assert report.status == ("passed" if expected == 1 else "failed")
     assert all(o.queue in (None, RUNNER_QUEUE, AUDITOR_QUEUE) for o in out)
+
+
+def test_the_report_carries_each_seams_scope_impact_and_success_criteria(
+    tmp_path: Path,
+) -> None:
+    seam = _seam("1").model_copy(update={"scope": "API → cache", "impact": "stale prices",
+                                         "success_criteria": "a write invalidates the entry"})
+    machine = _machine(tmp_path, (seam,), files=False)
+
+    [reported] = build_report(machine.state).seams
+
+    assert (reported.scope, reported.impact, reported.success_criteria) == (
+        "API → cache", "stale prices", "a write invalidates the entry")
