@@ -88,3 +88,16 @@ def test_no_priority_row_is_empty_and_no_table_cell_is_blank() -> None:
     for table_row in (line for page in (text, full) for line in page.splitlines()
                       if line.startswith("|")):
         assert not re.search(r"\|\s*\|", table_row.replace("\\|", "")), table_row
+
+
+def test_a_long_conflict_detail_keeps_every_test_name_whole() -> None:
+    polluter = "tests/test_cache_expiry_integration.py::test_zero_ttl_makes_every_read_reach_it"
+    # A limit of 200 or 300 characters falls inside the polluter's name.
+    detail = "evidence: " + "x " * 90 + f"{polluter} pollutes tests/test_reads.py::test_once"
+    report = sample_report(sample_seams()[:1], suite=SuiteReport(status="conflict",
+                                                                 detail=detail))
+
+    text = render_markdown(report)
+
+    assert polluter in text
+    assert not re.search(r"\w…", text), "a word was cut off with an ellipsis"

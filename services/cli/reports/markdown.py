@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from services.cli.reports.cells import ICONS, cell, cell_code, code, table
 from services.cli.reports.seam_section import seam_section
 from services.cli.reports.summary import counts_by_priority, format_duration, one_line
-from services.cli.reports.verdict import conflict_step, next_steps, seam_next_step, verdict
+from services.cli.reports.verdict import next_steps, seam_next_step, verdict
 from shared.contract import (
     PRIORITY_NAMES,
     TERMINAL_STATUSES,
@@ -166,29 +166,35 @@ def _warnings(report: RunReport) -> list[str]:
 
 
 def _known_issues(report: RunReport) -> list[str]:
-    """One line per problem: what it is and the next step."""
+    """One line per problem, whole: what it is and the next step."""
     issues = [
-        f"- {code(s.id)} ({s.priority}) **{s.status}**: "
-        f"{cell(one_line(s.reason)) or 'no reason given'}. Next: {cell(seam_next_step(s))}"
+        f"- {code(s.id)} ({s.priority}) **{s.status}**: {_whole(s.reason) or 'no reason given'}"
+        f". Next: {cell(seam_next_step(s), 2_000)}"
         for s in sorted(report.seams, key=_issue_order)
         if s.status != "passed"
     ]
+    conflict = ("reproduce it with its command under “What to do next”, then make the "
+                "polluting test clean up after itself")
     for i, b in enumerate(report.batches, 1):
         if b.status in ("conflict", "error"):
-            step = conflict_step(b.conflicts) if b.status == "conflict" else "see the detail"
+            step = conflict if b.status == "conflict" else "see the batch's detail above"
             issues.append(f"- Batch {i} ({', '.join(code(s) for s in b.seams)}) "
-                          f"**{b.status}**: {cell(one_line(b.detail)) or 'no detail'}. "
-                          f"Next: {cell(step)}")
+                          f"**{b.status}**: {_whole(b.detail) or 'no detail'}. Next: {step}")
     suite = report.suite
     if suite.status in ("conflict", "error"):
-        step = conflict_step(suite.conflicts) if suite.status == "conflict" else "see above"
-        issues.append(f"- Suite **{suite.status}**: {cell(one_line(suite.detail)) or 'no detail'}"
-                      f". Next: {cell(step)}")
+        step = conflict if suite.status == "conflict" else "see the suite's detail above"
+        issues.append(f"- Suite **{suite.status}**: {_whole(suite.detail) or 'no detail'}. "
+                      f"Next: {step}")
     if suite.count_check and not suite.count_check.ok:
-        detail = cell(one_line(suite.count_check.detail)) or "plan and suite counts differ"
+        detail = _whole(suite.count_check.detail) or "plan and suite counts differ"
         issues.append(f"- Count check **mismatch**: {detail}. Next: make the plan's expected "
                       "counts match the files")
     return ["## Known issues", "", *(issues or ["None."]), ""]
+
+
+def _whole(text: str) -> str:
+    """A detail's first line for a list item: whole, so no test's name is cut."""
+    return cell(one_line(text, 4_000), 4_000)
 
 
 def _issue_order(seam: SeamReport) -> tuple[int, int]:
