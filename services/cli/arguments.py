@@ -73,7 +73,8 @@ def _plan_options() -> dict[str, Option]:
                           conv.at_least(0, 20), 3, {"metavar": "N"}),
         "sandbox": Option(("--sandbox",), "where pytest runs", None, "auto",
                           {"choices": SANDBOXES}),
-        "image": Option(("--image",), "test image for the docker sandbox", None, "",
+        "image": Option(("--image",), "test image for the docker sandbox (default: "
+                        "seamq-sandbox:latest)", None, "",
                         {"metavar": "IMAGE"}),
         "timeout": Option(("--timeout",), "per job, wall clock, seconds",
                           conv.positive_seconds, 300.0, {"metavar": "SECONDS"}),
@@ -82,26 +83,33 @@ def _plan_options() -> dict[str, Option]:
         "service-concurrency": Option(("--concurrency",), "jobs in flight at once",
                                       conv.at_least(1, 256), 1, {"metavar": "N"}),
         "generator": Option(("--generator",), "writes missing test files: command:CMD | "
-                            "openai:MODEL | scaffold", None, "", {"metavar": "SPEC"}),
+                            "openai:MODEL | scaffold (default: none, a missing file is "
+                            "'missing')", None, "", {"metavar": "SPEC"}),
         "max-attempts": Option(("--max-attempts",), "generation attempts per seam",
                                conv.at_least(1, 20), 3, {"metavar": "N"}),
         "brief-template": Option(("--brief-template",), "Markdown template for the "
-                                 "generator's brief ($seam_title, $scope, $feedback, …)",
+                                 "generator's brief ($seam_title, $scope, $feedback, …; default: "
+                                 "seamq's own brief_template.md)",
                                  extra={"metavar": "FILE"}),
         "regenerate": Option(("--regenerate",), "generate even where a test file exists",
                              extra={"action": "store_true"}),
         "write-back": Option(("--write-back",), "write passed generated files into the "
                              "project", extra={"action": "store_true"}),
-        "env": Option(("--env",), "environment variable for the tests (repeatable)",
+        "env": Option(("--env",), "environment variable for the tests (repeatable; default: "
+                      "none beyond a minimal PATH, HOME, LANG)",
                       conv.key_value, [], {"action": "append", "metavar": "KEY=VALUE"}),
-        "setup": Option(("--setup",), "shell command run before pytest in the sandbox",
+        "setup": Option(("--setup",), "shell command run before pytest in the sandbox "
+                        "(default: none)",
                         None, "", {"metavar": "CMD"}),
-        "services": Option(("--services",), "TOML file defining [services.<name>]",
+        "services": Option(("--services",), "TOML file defining [services.<name>] (default: "
+                           "[tool.seamq.services] in the project's pyproject.toml)",
                            extra={"metavar": "FILE"}),
         "rebuild-env": Option(("--rebuild-env",), "build the project's environment image "
                               "([tool.seamq.environment]) even when it exists",
                               extra={"action": "store_true"}),
-        "policy": Option(("--policy",), "audit policy TOML file", extra={"metavar": "FILE"}),
+        "policy": Option(("--policy",), "audit policy TOML file, over the project's "
+                         "[tool.seamq.audit] (default: that table, else the built-in rules)",
+                         extra={"metavar": "FILE"}),
         "skip-validation": Option(("--skip-validation",), "skip the batch and suite "
                                   "validation runs", extra={"action": "store_true"}),
         "no-cache": Option(("--no-cache",), "prove every seam again, even those unchanged "
@@ -116,7 +124,8 @@ def _host_options(settings: Settings) -> dict[str, Option]:
         "broker": Option(("--broker",), "memory | amqp://… (default: $SEAMQ_BROKER_URL, "
                          "else memory)", extra={"metavar": "URL"}),
         "metrics-port": Option(("--metrics-port",), "serve Prometheus /metrics and /healthz "
-                               "on this port (0: any free port; env SEAMQ_METRICS_PORT)",
+                               "on this port (0: any free port; default: $SEAMQ_METRICS_PORT, else "
+                               "no endpoint)",
                                conv.port, settings.metrics_port, {"metavar": "PORT"}),
         "metrics-host": Option(("--metrics-host",), "address /metrics binds to (0.0.0.0: "
                                "every interface)", None, "127.0.0.1", {"metavar": "ADDR"}),
@@ -133,7 +142,8 @@ def _host_options(settings: Settings) -> dict[str, Option]:
                                conv.positive_seconds, 3600.0, {"metavar": "SECONDS"}),
         "wait": Option(("--wait",), "follow the run and write reports",
                        extra={"action": "store_true"}),
-        "git-url": Option(("--git-url",), "project as a git URL runners clone",
+        "git-url": Option(("--git-url",), "project as a git URL runners clone (default: the "
+                          "project folder, on a path runners share)",
                           extra={"metavar": "URL"}),
         "git-ref": Option(("--git-ref",), "git ref to check out", None, "HEAD",
                           {"metavar": "REF"}),
@@ -141,7 +151,8 @@ def _host_options(settings: Settings) -> dict[str, Option]:
                         settings.state_dir, {"metavar": "DIR"}),
         "paths": Option(("paths",), "test files or folders to audit",
                         extra={"nargs": "+"}),
-        "audit-plan": Option(("--plan",), "test plan whose seams name the audited files",
+        "audit-plan": Option(("--plan",), "test plan whose seams name the audited files "
+                             "(default: none; each file is audited on its own)",
                              extra={"metavar": "PLAN"}),
         "audit-format": Option(("--format",), "output format", None, "text",
                                {"choices": ["text", "json", "sarif"]}),

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from services.auditor.sarif import from_project, repository_root, to_sarif
+from services.cli.progress import first_line
 from services.cli.reports import report_dict, write_reports
 from shared.contract import RunReport, RunRequest
 from shared.errors import UsageError
@@ -74,14 +75,14 @@ def text_summary(report: RunReport, out_dir: Path) -> str:
     for seam in report.seams:
         line = f"  {seam.status:<8} {seam.priority:<8} {seam.id}: {seam.title}"
         if seam.reason:
-            line += f" — {seam.reason.splitlines()[0][:160]}"
+            line += f" — {first_line(seam.reason)}"
         lines.append(line)
     for index, batch in enumerate(report.batches, 1):
         if batch.status in ("conflict", "error"):
             lines.append(f"  batch {index} ({', '.join(batch.seams)}): {batch.status} — "
-                         f"{batch.detail.splitlines()[0][:200] if batch.detail else ''}")
+                         f"{first_line(batch.detail)}")
     if report.suite.status in ("conflict", "error"):
-        lines.append(f"  suite: {report.suite.status} — {report.suite.detail[:200]}")
+        lines.append(f"  suite: {report.suite.status} — {first_line(report.suite.detail)}")
     check = report.suite.count_check
     if check is not None and not check.ok:
         lines.append(f"  count check: {check.detail}")

@@ -14,7 +14,7 @@ from shared.contract import JobResult
 
 def look_up(state: RunState, store: RunStore, project_dir: Path) -> None:
     """Key every seam's proof and find the unchanged ones (none with ``--no-cache``)."""
-    specs = [s for s in state.request.plan.seams if s.id in state.seams]
+    specs = [s for s in state.request.parsed_plan.seams if s.id in state.seams]
     state.proof_keys = proof_keys(state.request, project_dir, specs)
     state.commit = commit_of(project_dir)
     if state.request.no_cache or state.request.generator.regenerate:

@@ -48,7 +48,7 @@ def seam_job(state: RunState, spec: Seam, seam: SeamState, phase: JobPhase,
         phase=phase,
         attempt=seam.attempt,
         project=request.project,
-        plan_path=request.plan.path,
+        plan_path=request.parsed_plan.path,
         execution=with_services(request.execution, [spec]),
         generator=request.generator,
         policy=request.policy,
@@ -88,7 +88,9 @@ def start_validation(state: RunState, specs: dict[str, Seam], v: ValidationState
         v.status, v.detail = "isolated", state.suite_cached.said()
         return None
     if len(files) < 2:
-        v.status, v.detail = "skipped", f"{len(files)} passed file(s): nothing to run together"
+        v.status, v.detail = "skipped", ("no test file passed, so there was nothing to run "
+                                         "together" if not files else "only one test file "
+                                         f"passed ({files[0]}); there was nothing to run it with")
         return None
     v.status = "running"
     v.seed = (state.seed + 104_729 * (index + 1) + (0 if scope == "batch" else 1)) % 2**32

@@ -54,7 +54,7 @@ class RunMachine:
         self.state = state
         self.project_dir = project_dir
         self.clock = clock
-        self.seams = {s.id: s for s in state.request.plan.seams}
+        self.seams = {s.id: s for s in state.request.parsed_plan.seams}
 
     @property
     def request(self) -> RunRequest:

@@ -26,7 +26,7 @@ from shared.status import (
 
 
 def _seam_reports(state: RunState) -> list[SeamReport]:
-    specs = {s.id: s for s in state.request.plan.seams}
+    specs = {s.id: s for s in state.request.parsed_plan.seams}
     reports = []
     for seam_id in state.order:
         seam = state.seams[seam_id]
@@ -41,6 +41,9 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                 status=status,
                 reason=reason,
                 file=spec.output_file,
+                scope=spec.scope,
+                impact=spec.impact,
+                success_criteria=spec.success_criteria,
                 attempts=seam.attempt if seam.attempt_log else 0,
                 generated=seam.generated,
                 tests=result.tests if result else (),
@@ -49,7 +52,7 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                 repeats=result.repeats if result else (),
                 confirmations=result.confirmations if result else (),
                 overridden=result.overridden if result else (),
-                shared_with=tuple(other.id for other in state.request.plan.seams
+                shared_with=tuple(other.id for other in state.request.parsed_plan.seams
                                   if other.id != seam_id and other.id in state.seams
                                   and other.output_file == spec.output_file),
                 services=result.services if result else (),
@@ -71,7 +74,7 @@ def count_check(state: RunState) -> CountCheck:
     infrastructure failed (a service or environment image that never came up) is left out:
     its error says why nothing ran, and the run is then ``error``, not ``failed``.
     """
-    specs = {s.id: s for s in state.request.plan.seams}
+    specs = {s.id: s for s in state.request.parsed_plan.seams}
     files: dict[str, int] = {}
     expected: int | None = None
     problems: list[str] = []
@@ -117,7 +120,7 @@ def build_report(state: RunState) -> RunReport:
     check = count_check(state)
     generated = {
         specs.output_file: state.seams[specs.id].content or ""
-        for specs in state.request.plan.seams
+        for specs in state.request.parsed_plan.seams
         if specs.id in state.seams and state.seams[specs.id].generated
     }
     status = run_status(
@@ -132,7 +135,7 @@ def build_report(state: RunState) -> RunReport:
         cause=environment_cause(seams),
         environment=_environment(state),
         status=status,
-        plan=state.request.plan.path,
+        plan=state.request.parsed_plan.path,
         summary=summarize(seams, round(max(0.0, state.finished_at - state.started_at), 3)),
         seams=tuple(seams),
         batches=tuple(
@@ -149,5 +152,5 @@ def build_report(state: RunState) -> RunReport:
         generated_files=generated,
         started_at=state.started_at,
         finished_at=state.finished_at,
-        warnings=state.request.plan.warnings,
+        warnings=state.request.parsed_plan.warnings,
     )

@@ -12,12 +12,13 @@ import structlog
 
 from services.coordinator.cache import look_up, remember
 from services.coordinator.machine import RunMachine
+from services.coordinator.plans import resolve_plan
 from services.coordinator.scheduler import dispatch_order, make_batches, select
 from services.coordinator.state import RunState, SeamState, ValidationState
 from services.coordinator.store import RunStore, project_key
 from shared.brokers.base import Delivery, Outgoing
 from shared.contract import AuditReport, JobResult, RunEvent, RunRequest
-from shared.errors import RejectMessage, SandboxError
+from shared.errors import PlanError, RejectMessage, SandboxError
 from shared.project import materialize, pin
 from shared.topology import event_key
 
@@ -29,7 +30,7 @@ Outlet = Callable[[Outgoing], Awaitable[None]]
 def new_run(request: RunRequest, seed: int, durations: dict[str, float],
             clock: Callable[[], float] = time.time) -> RunState:
     """Select seams, order them for dispatch and group them into batches."""
-    selected = select(request.plan, request.priorities)
+    selected = select(request.parsed_plan, request.priorities)
     ordered = dispatch_order(selected, {**durations, **request.recorded_durations})
     batches = make_batches(selected, request.batch_size)
     return RunState(
@@ -45,7 +46,7 @@ def new_run(request: RunRequest, seed: int, durations: dict[str, float],
 
 def _key(request: RunRequest) -> str:
     location = request.project.path if request.project.kind == "path" else request.project.url
-    return project_key(request.project.kind, location, request.plan.path)
+    return project_key(request.project.kind, location, request.parsed_plan.path)
 
 
 class CoordinatorService:
@@ -79,9 +80,10 @@ class CoordinatorService:
         return machine
 
     async def on_submission(self, delivery: Delivery) -> Sequence[Outgoing]:
-        request = delivery.message
-        if not isinstance(request, RunRequest):
-            raise RejectMessage(f"submissions take RunRequest, not {type(request).__name__}")
+        message = delivery.message
+        if not isinstance(message, RunRequest):
+            raise RejectMessage(f"submissions take RunRequest, not {type(message).__name__}")
+        request: RunRequest = message
         async with self._lock:
             await self._flush()
             if self.store.load(request.run_id) is not None:
@@ -91,12 +93,15 @@ class CoordinatorService:
                 # A git ref is resolved once: every job of the run sees the same commit.
                 project = await asyncio.to_thread(pin, request.project, self.cache_dir)
                 request = request.model_copy(update={"project": project})
+                # A plan sent as a path or text is read here, once, by the one reader.
+                project_dir = await asyncio.to_thread(materialize, project, self.cache_dir)
+                request = await asyncio.to_thread(resolve_plan, request, project_dir)
                 seed = self.seed if self.seed is not None \
                     else random.SystemRandom().randrange(2**32)
                 state = new_run(request, seed, self.store.durations(_key(request)), self.clock)
                 machine = await self._machine(state)
                 await asyncio.to_thread(look_up, state, self.store, machine.project_dir)
-            except SandboxError as e:
+            except (SandboxError, PlanError) as e:
                 reason = f"run {request.run_id}: {e}"
                 event = RunEvent(run_id=request.run_id, event="rejected", detail=reason,
                                  at=self.clock())

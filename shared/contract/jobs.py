@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, model_validator
 
 from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
 from shared.contract.plan import Seam, TestPlan
@@ -91,11 +91,22 @@ class AuditPolicy(Model):
     enabled: bool = True
 
 
+PlanText = Annotated[str, StringConstraints(min_length=1, max_length=10 * 1024 * 1024)]
+
+
 class RunRequest(Message):
-    """Submit a run: the parsed plan, the project, and how to run it."""
+    """Submit a run: the plan, the project, and how to run it.
+
+    The plan comes one of three ways: ``plan`` already parsed, ``plan_path`` (a file in the
+    project, relative to its root) or ``plan_text`` (Markdown, read as if it were the file
+    ``TEST_PLAN.md`` at the project root). The coordinator reads the last two with the one
+    plan reader; a plan it cannot read ends the run ``rejected`` with ``PLAN:LINE``.
+    """
 
     run_id: Id
-    plan: TestPlan
+    plan: TestPlan | None = None
+    plan_path: RelPath | None = None
+    plan_text: PlanText | None = None
     project: ProjectSource
     priorities: tuple[Priority, ...] = ()
     batch_size: int = Field(default=3, ge=1, le=100)
@@ -106,6 +117,23 @@ class RunRequest(Message):
     no_cache: bool = False  # prove every seam again, even unchanged ones
     recorded_durations: dict[Id, float] = Field(default_factory=dict)
     submitted_by: Name = ""
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> RunRequest:
+        given = [name for name in ("plan", "plan_path", "plan_text")
+                 if getattr(self, name) is not None]
+        if len(given) != 1:
+            said = ", ".join(given) if given else "none of them"
+            raise ValueError("a RunRequest takes exactly one of plan (parsed), plan_path "
+                             f"(relative to the project) or plan_text; got {said}")
+        return self
+
+    @property
+    def parsed_plan(self) -> TestPlan:
+        """The parsed plan; the coordinator reads ``plan_path``/``plan_text`` on submission."""
+        if self.plan is None:
+            raise ValueError(f"run {self.run_id}: the plan has not been read yet")
+        return self.plan
 
 
 class SeamJob(Message):

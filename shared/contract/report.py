@@ -42,6 +42,10 @@ class SeamReport(Model):
     status: TerminalStatus
     reason: Text = ""
     file: RelPath
+    # From the plan, for the reader: what the seam covers, why it matters, when it passes.
+    scope: Text = ""
+    impact: Text = ""
+    success_criteria: Text = ""
     attempts: int = 0
     generated: bool = False
     tests: tuple[TestResult, ...] = ()

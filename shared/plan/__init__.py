@@ -7,6 +7,6 @@ headings start a seam), ``fields`` (bold labels and their values), ``priority``,
 docs/architecture.md.
 """
 
-from shared.plan.reader import read_plan
+from shared.plan.reader import read_plan, read_plan_text
 
-__all__ = ["read_plan"]
+__all__ = ["read_plan", "read_plan_text"]

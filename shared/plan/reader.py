@@ -61,8 +61,23 @@ def read_plan(plan_path: Path, project_root: Path | None = None) -> TestPlan:
 
     Raises ``PlanError(str(plan_path), line, message)`` for any plan that cannot be used.
     """
-    where = str(plan_path)
-    text = _read_text(plan_path)
+    return _parse(_read_text(plan_path), str(plan_path), plan_path, project_root)
+
+
+def read_plan_text(text: str, project_root: Path, name: str = "TEST_PLAN.md",
+                   where: str = "plan_text") -> TestPlan:
+    """Read a plan sent as text, as if it were the file ``name`` at the project root
+    (output files are found from there); errors are ``WHERE:LINE: message``."""
+    data = text.encode("utf-8", "replace")
+    if len(data) > MAX_PLAN_BYTES:
+        raise PlanError(where, 1, f"plan is larger than {MAX_PLAN_BYTES} bytes")
+    if "\x00" in text:
+        raise PlanError(where, 1, "binary text, not a Markdown plan")
+    return _parse(text.removeprefix("\ufeff"), where, project_root / name, project_root)
+
+
+def _parse(text: str, where: str, plan_path: Path, project_root: Path | None) -> TestPlan:
+    """The one reading of a plan's text located at ``plan_path``."""
     try:
         plan_file = plan_path.resolve()
         root = (project_root or plan_path.parent).resolve()

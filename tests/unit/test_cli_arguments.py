@@ -3,9 +3,11 @@ defaults from the settings shown in ``--help`` (the broker URL's secret never)."
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
-from services.cli.arguments import COMMANDS, build_parser, option_specs
+from services.cli.arguments import COMMANDS, Formatter, build_parser, option_specs
 from services.cli.main import main
 from services.cli.options import broker_url
 from shared.settings import Settings
@@ -27,6 +29,20 @@ def test_every_command_and_option_has_help() -> None:
     assert all(command.help for command in COMMANDS.values())
     assert all(spec.help for spec in specs.values())
     assert {name for command in COMMANDS.values() for name in command.options} <= set(specs)
+
+
+def test_every_option_that_takes_a_value_says_its_default() -> None:
+    parser = build_parser(Settings())
+    [sub] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    silent = []
+    for name, command in sub.choices.items():
+        formatter = Formatter(name)
+        for action in command._actions:
+            help_text = formatter._get_help_string(action) or ""
+            if action.option_strings and action.nargs != 0 and "default" not in help_text:
+                silent.append(f"{name} {action.option_strings[0]}")
+
+    assert silent == []
 
 
 @pytest.mark.parametrize(

@@ -128,10 +128,10 @@ def test_markdown_lists_findings_validation_and_the_count_check(markdown: str) -
     assert "- `docs/TEST_PLAN.md:3` seam 7 has no priority; using P2" in markdown
 
 
-def test_markdown_known_issues_name_every_problem_in_one_line(markdown: str) -> None:
+def test_markdown_known_issues_name_every_problem_and_its_next_step(markdown: str) -> None:
     issues = markdown.split("## Known issues\n", 1)[1].strip().splitlines()
 
-    assert issues == [
+    assert [line.split(". Next: ")[0] for line in issues] == [
         "- `2` (P0) **failed**: test_x[a\\|b]: assert 1 == 2",
         "- `3` (P1) **flaky**: test_race: seeds 31, 33",
         "- `4` (P1) **rejected**: 2 blocking audit findings",
@@ -140,6 +140,7 @@ def test_markdown_known_issues_name_every_problem_in_one_line(markdown: str) -> 
         "- Batch 2 (`4`, `5`, `6`) **conflict**: test_hits fails after test_race",
         "- Count check **mismatch**: seam 5 has no file",
     ]
+    assert all(". Next: " in line for line in issues)
 
 
 def test_markdown_of_a_clean_run_has_no_known_issues(tmp_path: Path) -> None:

@@ -46,7 +46,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     request = build_request(args)
     check_out_dir(out_dir_for(args.out, request.run_id))
     broker = make_broker(broker_url(args, settings), prefix=settings.broker_prefix)
-    progress = Progress(request.plan.seams)
+    progress = Progress(request.parsed_plan.seams)
     pool = SandboxPool(progress.notice)
     # Choose the sandbox up front so an `auto` fallback or a missing engine shows at once.
     pool(request.execution)
@@ -63,9 +63,11 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
     try:
         report = asyncio.run(_main(embedded, request, pool))
     except (asyncio.CancelledError, KeyboardInterrupt):
+        progress.close()
         print("seamq: interrupted before any report could be written", file=sys.stderr)
         return 2
     finally:
+        progress.close()
         if server is not None:
             server.close()
     return finish_run(report, request, out=args.out, write_back=args.write_back,

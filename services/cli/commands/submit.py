@@ -86,13 +86,16 @@ def submit_command(args: argparse.Namespace, settings: Settings) -> int:
     request = build_request(args)
     if args.wait:
         check_out_dir(out_dir_for(args.out, request.run_id))
-    progress = Progress(request.plan.seams) if args.wait else None
+    progress = Progress(request.parsed_plan.seams) if args.wait else None
     try:
         report = asyncio.run(_submit(url, settings.broker_prefix, request, progress,
                                      args.wait_timeout))
     except KeyboardInterrupt:
         print(f"seamq: stopped following run {request.run_id}; it goes on in the fleet")
         return 2
+    finally:
+        if progress is not None:
+            progress.close()
     if report is None:
         print(request.run_id)
         return 0

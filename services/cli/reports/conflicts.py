@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.cli.reports.markdown_text import cell, code
+from services.cli.reports.cells import cell, code
 from services.cli.reports.summary import one_line
 from shared.contract import Conflict
 

@@ -1,56 +1,46 @@
-"""``report.md``: the run report for people, rendered as GitHub-flavoured Markdown.
+"""``report.md``: the run report for a person, rendered as GitHub-flavoured Markdown.
 
-Layout: title and run facts, a summary by priority, one section per seam (status, reason,
-file, attempts, seeds, tests and their repeats, failures, audit findings), batch and suite
-validation with the count check, and a closing "Known issues" list with one line per
-problem so a reader can act without scrolling through the details.
+Layout: the verdict with its reasons in one paragraph, what to do next, the environment and
+how to re-run, a summary by priority, one section per seam (``seam_section``), batch and
+suite validation with each conflict's evidence and reproduce command, the count check, and
+"Known issues", one line per problem with its next step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from services.cli.reports.cells import ICONS, cell, cell_code, code, table
 from services.cli.reports.conflicts import conflict_lines
-from services.cli.reports.markdown_text import cell, cell_code, code, fenced, table
-from services.cli.reports.summary import (
-    clip,
-    counts_by_priority,
-    format_duration,
-    one_line,
-)
+from services.cli.reports.seam_section import seam_section
+from services.cli.reports.summary import counts_by_priority, format_duration, one_line
+from services.cli.reports.verdict import next_steps, seam_next_step, verdict
 from shared.contract import (
     PRIORITY_NAMES,
     TERMINAL_STATUSES,
     RunReport,
     SeamReport,
     SuiteReport,
-    TestResult,
 )
-from shared.status import is_flaky, shown_outcome
 
-ICONS = {
-    "passed": "✅",
-    "failed": "❌",
-    "flaky": "🔁",
-    "rejected": "🚫",
-    "missing": "❓",
-    "error": "💥",
-    "interrupted": "⏹️",
-    "isolated": "✅",
-    "conflict": "❌",
-    "skipped": "⏭️",
-}
+__all__ = ["render_markdown"]
 
 
 def render_markdown(report: RunReport) -> str:
     """The whole ``report.md`` for a run."""
+    steps = next_steps(report)
     parts = [
-        *_header(report),
+        f"# seamq run {code(report.run_id)}: {ICONS.get(report.status, '')} {report.status}",
+        "",
+        verdict(report),
+        "",
+        *(["## What to do next", "", *(f"- {cell(step, 2_000)}" for step in steps), ""]
+          if steps else []),
+        *_environment(report),
         *_summary(report),
         "## Seams",
         "",
-        *(line for seam in report.seams for line in _seam(seam)),
+        *(line for seam in report.seams for line in seam_section(seam)),
         *_validation(report),
         *_warnings(report),
         *_known_issues(report),
@@ -62,15 +52,15 @@ def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-def _header(report: RunReport) -> list[str]:
-    icon = ICONS.get(report.status, "")
-    lines = [f"# seamq run {code(report.run_id)}: {icon} {report.status}", ""]
+def _environment(report: RunReport) -> list[str]:
+    """Where and when it ran, and the command that runs it again."""
+    lines = ["## Environment", ""]
     if report.cause:
         lines.append(f"- **Cause**: {report.cause}")
     lines.append(f"- **Plan**: {code(report.plan)}")
     env = report.environment
-    for where in env.sandboxes:
-        lines.append(f"- **Sandbox**: {where}")
+    sandboxes = env.sandboxes or ("none: no test job ran",)
+    lines += [f"- **Sandbox**: {where}" for where in sandboxes]
     if env.python or env.pytest:
         lines.append(f"- **Inside the sandbox**: Python {', '.join(env.python) or '?'}, "
                      f"pytest {', '.join(env.pytest) or '?'}")
@@ -80,6 +70,8 @@ def _header(report: RunReport) -> list[str]:
         lines.append(f"- **Finished**: {_when(report.finished_at)}")
     if report.started_at and report.finished_at >= report.started_at:
         lines.append(f"- **Duration**: {format_duration(report.finished_at - report.started_at)}")
+    lines.append(f"- **Re-run**: {code(f'seamq run {report.plan}')} from the project root "
+                 "(add the options this run used)")
     return [*lines, ""]
 
 
@@ -96,81 +88,12 @@ def _summary(report: RunReport) -> list[str]:
     ]
     header = ["Priority", "Seams", *(s.capitalize() for s in TERMINAL_STATUSES)]
     keys = ("seams", *TERMINAL_STATUSES)
+    # A priority the run selected no seam of has no row.
     rows = [[label, *(str(row[k]) for k in keys)]
-            for label, row in counts_by_priority(report.seams).items()]
+            for label, row in counts_by_priority(report.seams).items() if row["seams"]]
     total = [str(sum(summary.seams.values())),
              *(str(summary.seams.get(s, 0)) for s in TERMINAL_STATUSES)]
     return [*lines, *table(header, [*rows, ["**Total**", *(f"**{n}**" for n in total)]])]
-
-
-def _seam(seam: SeamReport) -> list[str]:
-    lines = [f"### {ICONS[seam.status]} {code(seam.id)} {cell(seam.title)}", ""]
-    status = f"**{seam.status}**" + (f": {cell(seam.reason, 1_000)}" if seam.reason else "")
-    generated = " (generated)" if seam.generated else ""
-    lines += [
-        f"- **Status**: {status}",
-        f"- **Priority**: {seam.priority}",
-        f"- **File**: {code(seam.file)}{generated}",
-        f"- **Attempts**: {seam.attempts}",
-    ]
-    if seam.seeds:
-        lines.append(f"- **Seeds**: {', '.join(str(seed) for seed in seam.seeds)}")
-    if seam.shared_with:
-        lines.append(f"- **Shared file**: also seam {', '.join(seam.shared_with)}")
-    if seam.confirmations:
-        lines.append(f"- **Confirmed alone**: {len(seam.confirmations)} more run(s) of the "
-                     "tests that failed every repeat")
-    for override in seam.overridden:
-        lines.append(f"- **Overridden by seamq**: {cell_code(override.option)}: "
-                     f"{cell(override.why)}")
-    if seam.environment is not None:
-        how = (f"built in {format_duration(seam.environment.build_s)}"
-               if seam.environment.built else "reused")
-        lines.append(f"- **Environment**: {code(seam.environment.tag)} ({how})")
-    if seam.services:
-        started = ", ".join(f"{code(s.name)} ({cell(s.image)}, ready in "
-                            f"{format_duration(s.startup_s)})" for s in seam.services)
-        lines.append(f"- **Services**: {started}")
-    if seam.duration_s:
-        lines.append(f"- **Duration**: {format_duration(seam.duration_s)}")
-    lines.append("")
-    if seam.attempt_log:
-        rows = [[str(a.number), a.phase, cell(a.status), cell(a.reason)] for a in seam.attempt_log]
-        lines += ["**Attempt log**", "", *table(["Attempt", "Phase", "Status", "Reason"], rows)]
-    if seam.tests:
-        rows = [_test_row(test) for test in seam.tests]
-        lines += table(["Test", "Outcome", "Runs", "Duration"], rows)
-    lines += _failures(seam.tests)
-    if seam.findings:
-        lines += ["**Audit findings**", ""]
-        rows = [
-            [cell_code(f"{f.path}:{f.line}"), cell_code(f.rule), f.severity, cell(f.message)]
-            for f in seam.findings
-        ]
-        lines += table(["Location", "Rule", "Severity", "Message"], rows)
-    if seam.logs_tail and seam.status != "passed":
-        tail = "\n".join(seam.logs_tail.rstrip().splitlines()[-40:])
-        lines += ["<details><summary>Logs tail</summary>", "", *fenced(tail), "", "</details>", ""]
-    return lines
-
-
-def _test_row(test: TestResult) -> list[str]:
-    outcome = shown_outcome(test)
-    runs = " ".join(ICONS.get(run, run) for run in test.runs)
-    return [cell_code(test.name), f"{ICONS.get(outcome, '')} {outcome}", runs,
-            format_duration(test.duration_s)]
-
-
-def _failures(tests: Sequence[TestResult]) -> list[str]:
-    failing = [t for t in tests if t.outcome in ("failed", "error") or is_flaky(t)]
-    if not failing:
-        return []
-    lines = ["**Failures**", ""]
-    for test in failing:
-        where = f" ({code(f'{test.file}:{test.line}')})" if test.file else ""
-        lines.append(f"{code(test.name)}{where}: {shown_outcome(test)}")
-        lines += ["", *fenced(clip(test.message or "(no message)")), ""]
-    return lines
 
 
 def _validation(report: RunReport) -> list[str]:
@@ -178,7 +101,7 @@ def _validation(report: RunReport) -> list[str]:
     if report.batches:
         rows = [
             [str(i), ", ".join(cell_code(s) for s in b.seams), f"{ICONS[b.status]} {b.status}",
-             "" if b.seed is None else str(b.seed), cell(b.detail)]
+             "—" if b.seed is None else str(b.seed), cell(b.detail) or "—"]
             for i, b in enumerate(report.batches, 1)
         ]
         lines += table(["Batch", "Seams", "Status", "Seed", "Detail"], rows)
@@ -203,7 +126,7 @@ def _suite(suite: SuiteReport) -> list[str]:
     lines.append("")
     rows = [["Seams / files", str(check.plan_seams), str(check.files)],
             ["Tests", expected, str(check.collected_tests)]]
-    return [*lines, *table(["", "Plan", "Found"], rows)]
+    return [*lines, *table(["Counted", "Plan", "Found"], rows)]
 
 
 def _warnings(report: RunReport) -> list[str]:
@@ -225,24 +148,35 @@ def _warnings(report: RunReport) -> list[str]:
 
 
 def _known_issues(report: RunReport) -> list[str]:
+    """One line per problem, whole: what it is and the next step."""
     issues = [
-        f"- {code(s.id)} ({s.priority}) **{s.status}**: {cell(one_line(s.reason)) or 'no reason'}"
+        f"- {code(s.id)} ({s.priority}) **{s.status}**: {_whole(s.reason) or 'no reason given'}"
+        f". Next: {cell(seam_next_step(s), 2_000)}"
         for s in sorted(report.seams, key=_issue_order)
         if s.status != "passed"
     ]
-    issues += [
-        f"- Batch {i} ({', '.join(code(s) for s in b.seams)}) **{b.status}**: "
-        f"{cell(one_line(b.detail)) or 'no detail'}"
-        for i, b in enumerate(report.batches, 1)
-        if b.status in ("conflict", "error")
-    ]
+    conflict = ("reproduce it with its command under “What to do next”, then make the "
+                "polluting test clean up after itself")
+    for i, b in enumerate(report.batches, 1):
+        if b.status in ("conflict", "error"):
+            step = conflict if b.status == "conflict" else "see the batch's detail above"
+            issues.append(f"- Batch {i} ({', '.join(code(s) for s in b.seams)}) "
+                          f"**{b.status}**: {_whole(b.detail) or 'no detail'}. Next: {step}")
     suite = report.suite
     if suite.status in ("conflict", "error"):
-        issues.append(f"- Suite **{suite.status}**: {cell(one_line(suite.detail)) or 'no detail'}")
+        step = conflict if suite.status == "conflict" else "see the suite's detail above"
+        issues.append(f"- Suite **{suite.status}**: {_whole(suite.detail) or 'no detail'}. "
+                      f"Next: {step}")
     if suite.count_check and not suite.count_check.ok:
-        detail = cell(one_line(suite.count_check.detail)) or "plan and suite counts differ"
-        issues.append(f"- Count check **mismatch**: {detail}")
+        detail = _whole(suite.count_check.detail) or "plan and suite counts differ"
+        issues.append(f"- Count check **mismatch**: {detail}. Next: make the plan's expected "
+                      "counts match the files")
     return ["## Known issues", "", *(issues or ["None."]), ""]
+
+
+def _whole(text: str) -> str:
+    """A detail's first line for a list item: whole, so no test's name is cut."""
+    return cell(one_line(text, 4_000), 4_000)
 
 
 def _issue_order(seam: SeamReport) -> tuple[int, int]:

@@ -55,9 +55,15 @@ def format_duration(seconds: float) -> str:
 
 
 def one_line(text: str, limit: int = 200) -> str:
-    """The first non-empty line of ``text``, cut to ``limit`` characters."""
+    """The first non-empty line of ``text``, shortened at a space to ``limit`` characters."""
     line = next((part.strip() for part in text.splitlines() if part.strip()), "")
-    return line if len(line) <= limit else line[: limit - 1] + "…"
+    return line if len(line) <= limit else cut_at_word(line, limit)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """``text`` shortened to about ``limit`` characters at a space, so no name is cut."""
+    cut = text.rfind(" ", 0, limit)
+    return text[:cut] + " …" if cut > 0 else text[: limit - 1] + "…"
 
 
 def clip(text: str, head: int = 15, tail: int = 35, max_chars: int = 6_000) -> str:

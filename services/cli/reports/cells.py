@@ -1,18 +1,31 @@
-"""Markdown building blocks for the reports: table cells, code spans, fences, tables."""
+"""Markdown building blocks for ``report.md``: table cells, code spans, fences, tables."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
 
-from services.cli.reports.summary import plain
+from services.cli.reports.summary import cut_at_word, plain
+
+ICONS = {
+    "passed": "✅",
+    "failed": "❌",
+    "flaky": "🔁",
+    "rejected": "🚫",
+    "missing": "❓",
+    "error": "💥",
+    "interrupted": "⏹️",
+    "isolated": "✅",
+    "conflict": "❌",
+    "skipped": "⏭️",
+}
 
 
 def cell(text: object, limit: int = 300) -> str:
     """Text made safe for one table cell: a single line, pipes and HTML escaped."""
     flat = " ".join(plain(str(text)).split())
     if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
+        flat = cut_at_word(flat, limit)
     return flat.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
 
 
