@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test entry point, for people and CI alike: provision what the tests need
 # (Docker engine + sandbox image, RabbitMQ), install seamq with its test extras, then
-# lint, type-check and run the whole suite. Extra arguments go to pytest.
+# lint, type-check and run the whole suite under pytest-xdist. Extra arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,4 +13,6 @@ if [ ! -d tests/.node/node_modules/@asyncapi/parser ]; then
 fi
 python3 -m ruff check .
 python3 -m mypy
-python3 -m pytest "$@"
+# Two workers (the machine has two cores); tests sharing Docker or RabbitMQ state keep to
+# one worker each (tests/conftest.py groups them).
+python3 -m pytest -n "${SEAMQ_TEST_WORKERS:-2}" --dist loadgroup "$@"
