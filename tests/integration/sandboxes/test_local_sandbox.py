@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from services.runner.sandboxes.base import Sandbox, SandboxRequest
+from services.runner.sandboxes.base import Sandbox
 from services.runner.sandboxes.local import LocalSandbox
 
 from .base_suite import SandboxSuite
@@ -37,8 +38,15 @@ class TestLocalSandbox(SandboxSuite):
         yield sandbox
         sandbox.close()
 
-    def still_running(self, sandbox: Sandbox, request: SandboxRequest) -> bool:
-        return _running(int((request.outputs / "child.pid").read_text()))
+    def still_running(self, sandbox: Sandbox, outputs: Path) -> bool:
+        return _running(int((outputs / "child.pid").read_text()))
+
+    def factory(self, sandbox: Sandbox) -> str:
+        return f"LocalSandbox(python={sandbox.python!r})"
+
+    def skip_unless_another_user(self, sandbox: Sandbox) -> None:
+        if os.geteuid() != 0:
+            pytest.skip("seamq does not run as root: local runs tests as its own user")
 
 
 def test_a_closed_sandbox_starts_nothing(tmp_path: Path) -> None:
