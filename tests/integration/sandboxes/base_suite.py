@@ -22,7 +22,6 @@ from services.runner.sandboxes.base import (
     Limits,
     Sandbox,
     SandboxOutcome,
-    SandboxRequest,
 )
 from tests.integration.hostile.payloads import LIAR_PLUGIN
 from tests.waiting import wait_until

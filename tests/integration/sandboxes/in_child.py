@@ -39,7 +39,7 @@ def _main(factory: str, tmp: str, case: str) -> None:
     from services.runner.sandboxes.docker import DockerSandbox  # noqa: F401 - for FACTORY
     from services.runner.sandboxes.local import LocalSandbox  # noqa: F401 - for FACTORY
 
-    sandbox = eval(factory)  # noqa: S307 - the test suite's own expression
+    sandbox = eval(factory)
     try:
         run = run_case(sandbox, Path(tmp), case)
     finally:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from services.runner.sandboxes.base import Sandbox, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.base import Sandbox, SandboxOutcome
 from services.runner.sandboxes.docker import DockerSandbox
 from services.runner.sandboxes.reaper import DEADLINE_LABEL, container_name
 from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
