@@ -9,6 +9,7 @@ every user can traverse (pytest's own ``tmp_path`` is under a 0700 directory).
 from __future__ import annotations
 
 import importlib
+import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+import pytest
 
 PACKAGES = ("pytest", "_pytest", "pluggy", "iniconfig", "packaging", "pygments", "py")
 
@@ -56,3 +59,16 @@ def portable_python(root: Path) -> str | None:
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644 | (path.stat().st_mode & 0o111))
     return str(venv / "bin" / "python")
+
+
+@contextmanager
+def nobody_interpreter() -> Iterator[tuple[Path, str]]:
+    """(a reachable root, a python there ``nobody`` can start); skips the test when seamq
+    does not run as root or the host has no system interpreter to build it from."""
+    if os.geteuid() != 0:
+        pytest.skip("seamq does not run as root: local runs tests as its own user")
+    with reachable_dir("seamq-nobody-") as root:
+        python = portable_python(root)
+        if python is None:
+            pytest.skip(f"no /usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}")
+        yield root, python

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ from services.runner.sandboxes.local import LocalSandbox
 from services.runner.sandboxes.tracking import MARK_VAR
 
 from .base_suite import SandboxSuite
-from .portable import portable_python, reachable_dir
+from .portable import nobody_interpreter
 from .support import make_request, python_request
 
 
@@ -60,13 +58,8 @@ class TestLocalSandboxAsNobody(TestLocalSandbox):
 
     @pytest.fixture(scope="class")
     def reachable(self) -> Iterator[tuple[Path, str]]:
-        if os.geteuid() != 0:
-            pytest.skip("seamq does not run as root: local runs tests as its own user")
-        with reachable_dir("seamq-nobody-") as root:
-            python = portable_python(root)
-            if python is None:
-                pytest.skip(f"no /usr/bin/python{sys.version_info[0]}.{sys.version_info[1]}")
-            yield root, python
+        with nobody_interpreter() as reachable:
+            yield reachable
 
     @pytest.fixture
     def tmp_path(self, reachable: tuple[Path, str], request: pytest.FixtureRequest) -> Path:
