@@ -102,6 +102,7 @@ def run_passes(
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="seamq-exec-") as tmp:
         base = Path(tmp)
+        base.chmod(0o711)  # a local sandbox's user reaches its own directories, lists none
         support = base / "support"
         support.mkdir()
         for module in PLUGIN_DIR.glob("seamq_*.py"):
@@ -151,11 +152,12 @@ def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pas
     """The sandbox request for pass ``index``, whose copies live under ``base``."""
     run_dir, outputs, support = base / f"ws-{index}", base / f"out-{index}", base / "support"
     mounts = sandbox.mounts((run_dir, outputs, support))
-    home, path = "/tmp", "/usr/local/bin:/usr/bin:/bin"
+    home, path, home_dir = "/tmp", "/usr/local/bin:/usr/bin:/bin", None
     if sandbox.kind != "docker":
         # A host process gets a home of its own and finds the runner's interpreter.
-        home = str(base / f"home-{index}")
-        Path(home).mkdir()
+        home_dir = base / f"home-{index}"
+        home_dir.mkdir()
+        home = str(home_dir)
         path = f"{Path(sandbox.python).parent}:{path}"
     return SandboxRequest(
         name=f"{name}-{index}",
@@ -169,4 +171,5 @@ def _request(sandbox: Sandbox, spec: ExecutionSpec, files: Sequence[str], p: Pas
         image=spec.image,
         network=services.network,
         labels={**labels, "seamq.pass": str(index)},
+        home=home_dir,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,22 @@ from services.runner.execute import execute_seam
 from services.runner.sandboxes.local import LocalSandbox
 from shared.contract import ExecutionSpec, Priority, ProjectSource, Seam, SeamJob
 from tests.integration.hostile import payloads
+from tests.integration.sandboxes.portable import nobody_interpreter
 from tests.waiting import wait_until
 
 
-def _run(tmp_path: Path, source: str, **spec: object) -> tuple[str, str]:
+@pytest.fixture(scope="module")
+def as_nobody() -> Iterator[LocalSandbox]:
+    """A local sandbox whose tests run as ``nobody`` (seamq as root)."""
+    with nobody_interpreter() as (_, python):
+        sandbox = LocalSandbox(python=python)
+        assert sandbox.run_as.uid not in (None, 0), sandbox.run_as.detail
+        yield sandbox
+        sandbox.close()
+
+
+def _run(tmp_path: Path, source: str, sandbox: LocalSandbox | None = None,
+         **spec: object) -> tuple[str, str]:
     project = tmp_path / "project"
     (project / "tests").mkdir(parents=True)
     (project / "tests" / "test_x_integration.py").write_text(textwrap.dedent(source))
@@ -22,7 +35,7 @@ def _run(tmp_path: Path, source: str, **spec: object) -> tuple[str, str]:
                 output_file="tests/test_x_integration.py")
     job = SeamJob(job_id="j", run_id="r", seam=seam, project=ProjectSource(path=str(project)),
                   plan_path="PLAN.md", execution=ExecutionSpec(repeats=1, **spec), seed=3)  # type: ignore[arg-type]
-    result = execute_seam(job, LocalSandbox(), tmp_path / "cache", "test")
+    result = execute_seam(job, sandbox or LocalSandbox(), tmp_path / "cache", "test")
     return result.status, result.reason
 
 
@@ -41,6 +54,28 @@ def test_an_ordinary_test_passes(tmp_path: Path) -> None:
         ''')
 
     assert (status, reason) == ("passed", "")
+
+
+def test_as_nobody_the_plugin_reads_its_key_and_an_ordinary_test_passes(
+    tmp_path: Path, as_nobody: LocalSandbox
+) -> None:
+    status, reason = _run(tmp_path, '''
+        import os
+
+        def test_runs_as_nobody():
+            assert os.getuid() != 0
+        ''', as_nobody)
+
+    assert (status, reason) == ("passed", "")
+
+
+@pytest.mark.parametrize("case", payloads.FORGERIES)
+def test_as_nobody_hostile_test_code_never_produces_passed(
+    tmp_path: Path, as_nobody: LocalSandbox, case: str
+) -> None:
+    status, reason = _run(tmp_path, payloads.source(case), as_nobody)
+
+    assert status in ("error", "failed"), reason
 
 
 def _alive(pid: int) -> bool:

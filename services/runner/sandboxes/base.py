@@ -57,6 +57,7 @@ class SandboxRequest:
     image: str = ""
     network: str = ""  # the services' namespace to join (``container:<id>``); '' for none
     labels: dict[str, str] = field(default_factory=dict)
+    home: Path | None = None  # a host directory the process may write besides outputs
 
 
 @dataclass(frozen=True)

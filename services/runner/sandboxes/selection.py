@@ -86,10 +86,12 @@ def _docker(probe: Any) -> DockerSandbox:
     return DockerSandbox()
 
 
-def _local() -> Sandbox:
+def _local(why: str) -> Sandbox:
+    """A local sandbox; its detail says who the tests run as, then ``why``."""
     from services.runner.sandboxes.local import LocalSandbox
 
-    return LocalSandbox()
+    sandbox = LocalSandbox()
+    return _chosen(sandbox, f"local ({sandbox.run_as.detail}): {why}")
 
 
 def choose_sandbox(kind: str, image: str, notice: Callable[[str], None]) -> Sandbox:
@@ -101,7 +103,7 @@ def choose_sandbox(kind: str, image: str, notice: Callable[[str], None]) -> Sand
     if kind not in KINDS:
         raise UsageError(f"unknown sandbox {kind!r} (choose from {', '.join(KINDS)})")
     if kind == "local":
-        return _chosen(_local(), "local: asked for with --sandbox local (weaker isolation)")
+        return _local("asked for with --sandbox local (weaker isolation)")
     client, error = probe_engine()
     why = f"no Docker engine answered at {engine_address()}"
     if kind == "docker":
@@ -122,7 +124,7 @@ def choose_sandbox(kind: str, image: str, notice: Callable[[str], None]) -> Sand
         client.close()
     reason = why.splitlines()[0]
     notice(f"seamq: sandbox auto -> local ({reason}); local is weaker isolation")
-    return _chosen(_local(), f"local: auto fell back because {reason} (weaker isolation)")
+    return _local(f"auto fell back because {reason} (weaker isolation)")
 
 
 def _chosen(sandbox: Sandbox, detail: str) -> Sandbox:

@@ -11,13 +11,15 @@ CORPUS = Path(__file__).parent
 # Pass only while the sandbox holds (some read what to probe from the environment:
 # HOST_PORT, HOST_ADDRS, FSIZE_BYTES, PIDS_LIMIT, VISIBLE_TO_TESTS).
 PROBES = ("network", "write_outside", "docker_socket", "identity", "environment",
-          "fork_flood")
+          "fork_flood", "parent_environ", "not_root")
 # Pass only if they get out, so that end to end a pass can only mean a breach.
 ESCAPES = ("escape_network", "escape_write_outside", "escape_docker_socket", "escape_root",
            "escape_secrets")
 # Processes, memory, time and output without bound.
 EXHAUSTION = ("fork_bomb", "fork_flood_unhandled", "memory_flood", "runaway_loop",
               "output_flood")
+# Outlive the job: whatever they leave must be dead when the job returns (DAEMON_PID_FILE).
+SURVIVORS = ("setsid_daemon",)
 # Turn a failure, or no result at all, into a pass; the runner's verdict must refuse them.
 FORGERIES = ("patch_report_factory", "hook_in_module", "early_exit", "exit_at_import",
              "runtest_patched", "hook_via_gc", "forged_records")

@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -21,11 +22,11 @@ from services.runner.sandboxes.base import (
     Limits,
     Sandbox,
     SandboxOutcome,
-    SandboxRequest,
 )
 from tests.integration.hostile.payloads import LIAR_PLUGIN
 from tests.waiting import wait_until
 
+from .in_child import run_with_secrets
 from .support import python_request, run_case, seen_paths
 
 DUMP_ENV = "import json, os; print(json.dumps(dict(os.environ)))"
@@ -43,9 +44,17 @@ class SandboxSuite:
     # (failure, reason) of a run whose sandbox is closed while it runs.
     close_in_flight_ends: tuple[Failure, str] = ("infrastructure", "")
 
-    def still_running(self, sandbox: Sandbox, request: SandboxRequest) -> bool:
-        """True while anything the finished ``request`` started still runs."""
+    def still_running(self, sandbox: Sandbox, outputs: Path) -> bool:
+        """True while anything the finished job (whose outputs are ``outputs``) started,
+        whose pid it left in ``child.pid`` there, still runs."""
         raise NotImplementedError
+
+    def factory(self, sandbox: Sandbox) -> str:
+        """An expression that builds a sandbox like ``sandbox`` in another process."""
+        raise NotImplementedError
+
+    def skip_unless_another_user(self, sandbox: Sandbox) -> None:
+        """Skip, saying why, when the sandbox runs tests as seamq's own user."""
 
     def test_a_command_runs_and_its_output_comes_back(
         self, sandbox: Sandbox, tmp_path: Path
@@ -194,8 +203,44 @@ class SandboxSuite:
         outcome = sandbox.run(request)
 
         assert (outcome.exit_code, outcome.failure) == (0, None)
-        wait_until(lambda: not self.still_running(sandbox, request), timeout=10,
+        wait_until(lambda: not self.still_running(sandbox, request.outputs), timeout=10,
                    what="the end of everything the job started")
+
+    @pytest.mark.parametrize("hold", [False, True], ids=["at-exit", "at-the-deadline"])
+    def test_a_setsid_daemon_is_gone_when_the_job_returns(
+        self, sandbox: Sandbox, tmp_path: Path, hold: bool
+    ) -> None:
+        pid_file = f"{seen_paths(sandbox, tmp_path).outputs}/child.pid"
+        env = {"DAEMON_PID_FILE": pid_file, **({"DAEMON_HOLD": "1"} if hold else {})}
+
+        run = run_case(sandbox, tmp_path, "setsid_daemon", timeout_s=10 if hold else 60,
+                       env=env)
+        returned = time.time()
+
+        assert run.outcome.failure == ("timeout" if hold else None), run.outcome.output
+        assert hold or run.all_passed(), run.outcome.output
+        wait_until(lambda: not self.still_running(sandbox, run.outputs), timeout=5,
+                   what="the end of the daemon the job left")
+        alive = run.outputs / "child.pid.alive"  # written 2 s after the daemon started
+        assert not alive.exists() or alive.stat().st_mtime <= returned
+
+    def test_the_runners_environment_cannot_be_read_up_the_parent_chain(
+        self, sandbox: Sandbox, tmp_path: Path
+    ) -> None:
+        self.skip_unless_another_user(sandbox)
+
+        result = run_with_secrets(self.factory(sandbox), tmp_path, "parent_environ")
+
+        assert result["junit"] == {"test_no_ancestor_environment_carries_a_secret": "passed",
+                                   "test_the_parent_is_not_the_one_holding_the_secret":
+                                   "passed"}, result["output"]
+
+    def test_the_tests_do_not_run_as_root(self, sandbox: Sandbox, tmp_path: Path) -> None:
+        self.skip_unless_another_user(sandbox)
+
+        run = run_case(sandbox, tmp_path, "not_root")
+
+        assert run.junit == {"test_not_root": "passed"}, run.outcome.output
 
     def test_closing_the_sandbox_stops_a_run_in_flight(
         self, sandbox: Sandbox, tmp_path: Path

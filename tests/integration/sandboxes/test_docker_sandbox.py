@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from services.runner.sandboxes.base import Sandbox, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.base import Sandbox, SandboxOutcome
 from services.runner.sandboxes.docker import DockerSandbox
 from services.runner.sandboxes.reaper import DEADLINE_LABEL, container_name
-from tests.integration.conftest import sandbox_containers
+from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
 from tests.waiting import wait_until
 
 from .base_suite import SandboxSuite
@@ -36,9 +36,15 @@ class TestDockerSandbox(SandboxSuite):
     def sandbox(self, docker_sandbox: DockerSandbox) -> DockerSandbox:
         return docker_sandbox
 
-    def still_running(self, sandbox: Sandbox, request: SandboxRequest) -> bool:
+    def still_running(self, sandbox: Sandbox, outputs: Path) -> bool:
         assert isinstance(sandbox, DockerSandbox)
         return bool(sandbox_containers(sandbox.client, sandbox))
+
+    def factory(self, sandbox: Sandbox) -> str:
+        return f"DockerSandbox(default_image={SANDBOX_IMAGE!r})"
+
+    def skip_unless_another_user(self, sandbox: Sandbox) -> None:
+        """Containers always run as a non-root uid."""
 
 
 def test_container_names_are_valid_deterministic_and_distinct() -> None:

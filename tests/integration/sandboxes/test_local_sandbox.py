@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from services.runner.sandboxes.base import Sandbox, SandboxRequest
+from services.runner.sandboxes.base import Sandbox
 from services.runner.sandboxes.local import LocalSandbox
+from services.runner.sandboxes.tracking import MARK_VAR
 
 from .base_suite import SandboxSuite
+from .portable import nobody_interpreter
 from .support import make_request, python_request
 
 
@@ -24,8 +26,9 @@ def _running(pid: int) -> bool:
 
 
 class TestLocalSandbox(SandboxSuite):
-    # The interpreter itself sets LC_CTYPE when it starts in the C locale (PEP 538).
-    added_env = frozenset({"LC_CTYPE"})
+    # The interpreter itself sets LC_CTYPE when it starts in the C locale (PEP 538); the
+    # job's processes carry its marker (services/runner/sandboxes/tracking.py).
+    added_env = frozenset({"LC_CTYPE", MARK_VAR})
     segv_reason = "killed by SIGSEGV"
     # The address-space limit turns the flood into a MemoryError the test reports.
     memory_flood_ends = (None, 1, {"test_memory_flood": "failure"})
@@ -37,8 +40,40 @@ class TestLocalSandbox(SandboxSuite):
         yield sandbox
         sandbox.close()
 
-    def still_running(self, sandbox: Sandbox, request: SandboxRequest) -> bool:
-        return _running(int((request.outputs / "child.pid").read_text()))
+    def still_running(self, sandbox: Sandbox, outputs: Path) -> bool:
+        return _running(int((outputs / "child.pid").read_text()))
+
+    def factory(self, sandbox: Sandbox) -> str:
+        return f"LocalSandbox(python={sandbox.python!r})"
+
+    def skip_unless_another_user(self, sandbox: Sandbox) -> None:
+        assert isinstance(sandbox, LocalSandbox)
+        if sandbox.run_as.uid is None:
+            pytest.skip(f"the tests run as seamq's own user ({sandbox.run_as.detail})")
+
+
+class TestLocalSandboxAsNobody(TestLocalSandbox):
+    """The contract again, as root with an interpreter ``nobody`` can start, so the tests
+    run as ``nobody``; skipped when seamq's tests do not run as root."""
+
+    @pytest.fixture(scope="class")
+    def reachable(self) -> Iterator[tuple[Path, str]]:
+        with nobody_interpreter() as reachable:
+            yield reachable
+
+    @pytest.fixture
+    def tmp_path(self, reachable: tuple[Path, str], request: pytest.FixtureRequest) -> Path:
+        path = reachable[0] / "jobs" / request.node.name.replace("[", "-").strip("]")
+        path.mkdir(parents=True, mode=0o711)
+        path.parent.chmod(0o711)
+        return path
+
+    @pytest.fixture
+    def sandbox(self, reachable: tuple[Path, str]) -> Iterator[LocalSandbox]:
+        sandbox = LocalSandbox(python=reachable[1])
+        assert sandbox.run_as.uid not in (None, 0), sandbox.run_as.detail
+        yield sandbox
+        sandbox.close()
 
 
 def test_a_closed_sandbox_starts_nothing(tmp_path: Path) -> None:

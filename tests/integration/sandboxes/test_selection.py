@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 import pytest
 
+from services.runner.sandboxes.identity import RunAs, choose_run_as
+from services.runner.sandboxes.local import LocalSandbox
 from services.runner.sandboxes.selection import choose_sandbox
 from shared.errors import SandboxError, UsageError
 
@@ -39,6 +43,26 @@ def test_local_is_chosen_without_asking_docker(monkeypatch: pytest.MonkeyPatch) 
     notices: list[str] = []
     assert choose_sandbox("local", "", notices.append).kind == "local"
     assert notices == []
+
+
+def test_locals_detail_says_who_the_tests_run_as() -> None:
+    sandbox = choose_sandbox("local", "", print)
+    assert isinstance(sandbox, LocalSandbox)
+
+    assert sandbox.detail == (f"local ({sandbox.run_as.detail}): asked for with --sandbox "
+                              "local (weaker isolation)")
+    if os.geteuid() != 0:
+        assert sandbox.run_as.detail == "same user: weaker"
+    elif sandbox.run_as.uid is None:  # root, but nobody cannot start the interpreter
+        assert sandbox.run_as.detail.startswith("same user, root: weaker; nobody cannot start ")
+    else:
+        assert sandbox.run_as.detail == f"tests run as nobody, uid {sandbox.run_as.uid}"
+
+
+def test_a_non_root_seamq_keeps_its_own_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "geteuid", lambda: 1000)
+
+    assert choose_run_as(sys.executable) == RunAs(None, None, "same user: weaker")
 
 
 @pytest.mark.docker
