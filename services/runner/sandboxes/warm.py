@@ -6,11 +6,13 @@ waited for. So a ``DockerSandbox`` with ``warm=K`` keeps K containers of the las
 shape (image, limits; no network) created with the same hardening (``hardening.py``) and
 already started, each parked in a waiter: ``/bin/sh`` blocked reading a FIFO in a read-only
 control mount. A job takes one, moves the entries of its three directories into the
-container's slot directories (renames: the slots live on the same filesystem), writes its
+container's slot directories (renames: the slots live on the same filesystem) and leaves a
+symlink to each slot directory in its place (the host sees the job's files live), writes its
 argv and environment to the launch script and releases the waiter, which ``exec``s
 ``env -i`` with exactly the job's environment and argv: the job's process replaces the
 waiter, in a container no other job has used. Each container is used once; it is removed,
-and its replacement started, off the job's critical path.
+and its replacement started, off the job's critical path. Requests that join a services
+namespace, or whose directories are on another filesystem, get a fresh container.
 
 A warm container cannot carry what is only known at the job: its labels are the runner's
 ownership labels, ``seamq.pool`` and a deadline of creation + ``POOL_TTL_S`` (a job only
