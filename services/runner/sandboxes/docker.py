@@ -3,9 +3,9 @@
 Each request gets a container named after it (so a redelivered job meets its twin by
 name) from the run's image, created with the arguments in ``hardening.py``: no network
 (only the loopback it shares with the job's services when its seams need them,
-``services.py``),
-a read-only root, a non-root uid without capabilities, limits, and exactly the request's
-environment.
+``services.py``), a read-only root, a non-root uid without capabilities, limits, and
+exactly the request's environment. With ``warm=K`` the container was started before the
+request came (``warm.py``: same hardening, used once) and is removed in the background.
 
 The workspace and support directories are bind-mounted read-only, the outputs directory
 read-write; the sandbox adds the permission bits the container's uid needs to those
@@ -42,7 +42,7 @@ from services.runner.sandboxes.hardening import (
     NOBODY,
     container_kwargs,
     host_config_kwargs,
-    open_up,
+    prepare_dirs,
 )
 from services.runner.sandboxes.reaper import (
     DEADLINE_LABEL,
@@ -55,12 +55,14 @@ from services.runner.sandboxes.reaper import (
 )
 from services.runner.sandboxes.reaper import reap as reap
 from services.runner.sandboxes.services import JobServices, ServiceSession
+from services.runner.sandboxes.warm import INSTANCE_LABEL, Warm, WarmPool, unload
 from shared.contract import EnvironmentUse, ExecutionSpec, ServiceSpec
 from shared.errors import SandboxError
 
 DEFAULT_IMAGE = "seamq-sandbox:latest"
 _KILL_WAIT_S = 30.0
-INSTANCE_LABEL = "seamq.sandbox"
+
+
 class DockerSandbox(Sandbox):
     """Runs each request in a new container and removes it once the results are read.
 
@@ -70,6 +72,7 @@ class DockerSandbox(Sandbox):
     of a missing image (off by default: no registry is assumed). The default uid 65534
     (``nobody``) needs no entry in the image's ``/etc/passwd``; a runner that is not root
     should pass its own uid so that it can delete what the tests leave in outputs.
+    ``warm`` is how many started containers to keep ready (``warm.py``; 0: none).
     """
 
     kind = "docker"
@@ -83,6 +86,7 @@ class DockerSandbox(Sandbox):
         *,
         pull: bool = False,
         tmp_mb: int = 256,
+        warm: int = 0,
     ) -> None:
         self._owns_client = client is None
         self.client = docker.from_env(max_pool_size=64) if client is None else client
@@ -94,12 +98,20 @@ class DockerSandbox(Sandbox):
         self.instance = uuid.uuid4().hex
         self._closed = False
         self.builder = EnvironmentBuilder(self.client)
+        self.warm, self.warm_wait_s = warm, 0.0
+        self._pool = WarmPool(self.client.api, warm, (uid, tmp_mb), {
+            **self.identity.labels(), INSTANCE_LABEL: self.instance}) if warm > 0 else None
 
     def mounts(self, request_dirs: tuple[Path, Path, Path]) -> Mounts:
         return MOUNTS
 
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         started = time.monotonic()
+        warm = self._take_warm(request)
+        if warm is not None:
+            outcome = self._run_warm(warm, request, started)
+            if outcome is not None:
+                return outcome
         container_id: str | None = None
         try:
             clear_twin(self.client.api, container_name(request.name))
@@ -109,12 +121,59 @@ class DockerSandbox(Sandbox):
         except SandboxError as e:
             reason = str(e)
         except ENGINE_ERRORS as e:
-            reason = f"docker engine error: {e}"
-            if self._closed:
-                reason = "interrupted: the sandbox was closed while the job ran"
+            reason = self._engine_failure(e)
         finally:
             if container_id is not None:
-                remove(self.client.api, container_id)
+                self._remove(container_id)
+        return SandboxOutcome(exit_code=None, output="", duration_s=time.monotonic() - started,
+                              failure="infrastructure", reason=reason)
+
+    def _engine_failure(self, error: Exception) -> str:
+        closed = "interrupted: the sandbox was closed while the job ran"
+        return closed if self._closed else f"docker engine error: {error}"
+
+    def _remove(self, container_id: str) -> None:
+        """Remove a used container: in the background when the sandbox keeps warm ones."""
+        if self._pool is not None and not self._closed:
+            self._pool.remove_later(container_id)
+        else:
+            remove(self.client.api, container_id)
+
+    def _take_warm(self, request: SandboxRequest) -> Warm | None:
+        if self._pool is None or self._closed:
+            return None
+        return self._pool.take(request, request.image or self.default_image,
+                               time.time() + request.timeout_s + _KILL_WAIT_S, self.warm_wait_s)
+
+    def _run_warm(self, warm: Warm, request: SandboxRequest, started: float
+                  ) -> SandboxOutcome | None:
+        """Run in a warm container; None when it could not take the job (the waiter or the
+        container is gone: a fresh container runs it)."""
+        assert self._pool is not None
+        loaded = released = False
+        try:
+            clear_twin(self.client.api, container_name(request.name))
+            prepare_dirs(request)
+            self.client.api.rename(warm.container_id, container_name(request.name))
+            loaded = True  # from here on, whatever was moved in is moved back
+            warm.load(request)
+            warm.release()
+            released = True
+            return self._finish(warm.container_id, request, time.monotonic() - started)
+        except SandboxError as e:
+            reason = str(e)
+        except ENGINE_ERRORS as e:
+            if not released:
+                return None
+            reason = self._engine_failure(e)
+        except OSError:
+            if released:
+                raise
+            return None
+        finally:
+            if loaded:
+                unload(warm, request)
+            self._pool.discard(warm)
         return SandboxOutcome(exit_code=None, output="", duration_s=time.monotonic() - started,
                               failure="infrastructure", reason=reason)
 
@@ -149,6 +208,8 @@ class DockerSandbox(Sandbox):
         """Remove this sandbox's containers, services included (runs still waiting end as
         infrastructure failures: used on interrupt), and close the client it made."""
         self._closed = True
+        if self._pool is not None:
+            self._pool.close()
         try:
             found = self.client.api.containers(
                 all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance}"})
@@ -160,12 +221,7 @@ class DockerSandbox(Sandbox):
             self.client.close()
 
     def _create(self, request: SandboxRequest) -> str:
-        for path in (request.workspace, request.support, request.outputs):
-            if not path.is_dir():
-                raise SandboxError(f"sandbox directory {path} does not exist")
-        open_up(request.workspace, 0o555, 0o444)
-        open_up(request.support, 0o555, 0o444)
-        request.outputs.chmod(0o777)
+        prepare_dirs(request)
         image = request.image or self.default_image
         kwargs = self._container_config(request)
         try:

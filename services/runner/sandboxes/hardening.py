@@ -13,6 +13,7 @@ from typing import Any
 from docker.types import LogConfig, Mount, Ulimit
 
 from services.runner.sandboxes.base import Mounts, SandboxRequest
+from shared.errors import SandboxError
 
 NOBODY = 65534
 MOUNTS = Mounts(workspace="/workspace", outputs="/outputs", support="/seamq")
@@ -35,6 +36,16 @@ def open_up(root: Path, dir_bits: int, file_bits: int) -> None:
                 os.chmod(path, stat.S_IMODE(st.st_mode) | bits)
             except PermissionError:
                 continue  # not ours to change: the test will report what it cannot read
+
+
+def prepare_dirs(request: SandboxRequest) -> None:
+    """Check a request's three directories and open them up to the container's uid."""
+    for path in (request.workspace, request.support, request.outputs):
+        if not path.is_dir():
+            raise SandboxError(f"sandbox directory {path} does not exist")
+    open_up(request.workspace, 0o555, 0o444)
+    open_up(request.support, 0o555, 0o444)
+    request.outputs.chmod(0o777)
 
 
 def host_config_kwargs(request: SandboxRequest, tmp_mb: int) -> dict[str, Any]:

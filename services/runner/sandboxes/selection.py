@@ -24,6 +24,7 @@ from services.runner.sandboxes.reaper import ENGINE_ERRORS, reap
 from shared.errors import SandboxError, UsageError
 
 PROBE_TIMEOUT_S = 2.0
+WARM_CONTAINERS = 2  # started ahead of the jobs (warm.py): a runner's default concurrency
 KINDS = ("auto", "docker", "local")
 
 log = structlog.get_logger("seamq.runner")
@@ -83,7 +84,7 @@ def _docker(probe: Any) -> DockerSandbox:
             log.info("reaped leftover sandbox containers", containers=reaped)
     finally:
         probe.close()
-    return DockerSandbox()
+    return DockerSandbox(warm=WARM_CONTAINERS)
 
 
 def _local(why: str) -> Sandbox:

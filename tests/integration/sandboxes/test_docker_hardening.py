@@ -1,6 +1,7 @@
 """How a docker sandbox is hardened, seen from inside: the hostile probes run in a container
-exactly as the runner runs tests. A probe asserts its containment itself, so its JUnit report
-must say it passed; an attack that breaks pytest's flow is checked on the sandbox's facts."""
+exactly as the runner runs tests, in a fresh container and in a warm one. A probe asserts its
+containment itself, so its JUnit report must say it passed; an attack that breaks pytest's
+flow is checked on the sandbox's facts."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from services.runner.sandboxes.base import Limits
 from services.runner.sandboxes.docker import DockerSandbox
+from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
 
 from .support import run_case
 
@@ -37,6 +39,22 @@ def _host_addresses(client: Any) -> list[str]:
         except OSError:
             pass
     return sorted(a for a in found if not a.startswith("127."))
+
+
+@pytest.fixture(params=["fresh", "warm"])
+def docker_sandbox(request: pytest.FixtureRequest, docker_client: Any
+                   ) -> Iterator[DockerSandbox]:
+    """Every probe in a fresh container and again in a warm one (started before the job,
+    ``warm.py``), which must be hardened alike; nothing of either may outlive the test."""
+    # Its own client: the probing one has 2 s timeouts, short for a start in the background.
+    sandbox = DockerSandbox(default_image=SANDBOX_IMAGE, warm=1 if request.param == "warm" else 0)
+    sandbox.warm_wait_s = 60.0
+    yield sandbox
+    sandbox.close()
+    assert sandbox_containers(docker_client, sandbox) == []
+    if request.param == "warm":
+        assert sandbox._pool is not None
+        assert sandbox._pool.taken >= 1
 
 
 @pytest.fixture

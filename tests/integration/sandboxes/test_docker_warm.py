@@ -1,0 +1,134 @@
+"""The docker sandbox with warm containers (``warm.py``): the whole sandbox contract again,
+over containers started before their job (the hostile probes run on both kinds in
+``test_docker_hardening.py``); each used once; their names, labels, twins and the reaper."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.runner.sandboxes.base import Sandbox, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.docker import DockerSandbox, reap
+from services.runner.sandboxes.reaper import DEADLINE_LABEL, RUNNER_LABEL, container_name
+from services.runner.sandboxes.warm import POOL_LABEL
+from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
+from tests.waiting import wait_until
+
+from .base_suite import SandboxSuite
+from .support import make_request, python_request
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def warm_sandbox(docker_client: Any) -> Iterator[DockerSandbox]:
+    """A sandbox whose every request waits for a warm container of its shape, so that
+    only warm runs are seen; closed after the test, leaving nothing behind."""
+    # Its own client: the probing one has 2 s timeouts, short for a start in the background.
+    sandbox = DockerSandbox(default_image=SANDBOX_IMAGE, warm=1)
+    sandbox.warm_wait_s = 60.0
+    yield sandbox
+    sandbox.close()
+    assert sandbox_containers(docker_client, sandbox) == []
+
+
+class TestWarmDockerSandbox(SandboxSuite):
+    added_env = frozenset({"PATH", "HOME", "LANG", "HOSTNAME"})
+    fixed_env = {"HOME": "/tmp", "LANG": "C.UTF-8", "HOSTNAME": "sandbox"}
+    segv_reason = "killed by SIGSEGV (exit 139)"
+    memory_flood_ends = ("oom", 137, None)
+    close_in_flight_ends = ("infrastructure",
+                            "interrupted: the sandbox was closed while the job ran")
+
+    @pytest.fixture
+    def sandbox(self, warm_sandbox: DockerSandbox) -> Iterator[DockerSandbox]:
+        yield warm_sandbox
+        assert warm_sandbox._pool is not None
+        assert warm_sandbox._pool.taken >= 1
+
+    def still_running(self, sandbox: Sandbox, request: SandboxRequest) -> bool:
+        assert isinstance(sandbox, DockerSandbox)
+        return bool(sandbox.client.api.containers(
+            all=True, filters={"name": container_name(request.name)}))
+
+
+def test_a_warm_container_serves_one_job_only(
+    warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
+) -> None:
+    mark = "import os; print(os.path.exists('/tmp/mark')); open('/tmp/mark', 'w').close()"
+    first = warm_sandbox.run(python_request(warm_sandbox, tmp_path / "a", mark, name="w-a"))
+    second = warm_sandbox.run(python_request(warm_sandbox, tmp_path / "b", mark, name="w-b"))
+
+    assert (first.output, second.output) == ("False\n", "False\n")
+    assert warm_sandbox._pool is not None
+    assert warm_sandbox._pool.taken == 2
+
+
+def test_a_taken_container_bears_the_jobs_name_and_the_runners_labels(
+    warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
+) -> None:
+    request = make_request(tmp_path, "sleep", "3", name="run-8/seam-1")
+    result: list[SandboxOutcome] = []
+    worker = threading.Thread(target=lambda: result.append(warm_sandbox.run(request)))
+    worker.start()
+    name = container_name(request.name)
+    wait_until(lambda: docker_client.api.containers(filters={"name": name, "status": "running"}),
+               timeout=30, what=f"container {name} running")
+
+    labels = docker_client.api.inspect_container(name)["Config"]["Labels"]
+    worker.join()
+
+    assert labels[RUNNER_LABEL] == f"{socket.gethostname()}/{warm_sandbox.identity.pid}"
+    assert labels[POOL_LABEL] == "1"
+    assert float(labels[DEADLINE_LABEL]) > time.time() + request.timeout_s
+    assert result[0].exit_code == 0
+
+
+def test_a_live_twin_is_refused_before_a_warm_container_is_used(
+    warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
+) -> None:
+    request = make_request(tmp_path, "true", name="busy-warm-job")
+    labels = {**warm_sandbox.identity.labels(), DEADLINE_LABEL: str(time.time() + 600)}
+    twin = docker_client.api.create_container(SANDBOX_IMAGE, ["sleep", "300"],
+                                              name=container_name(request.name), labels=labels)
+    docker_client.api.start(twin["Id"])
+    try:
+        outcome = warm_sandbox.run(request)
+    finally:
+        docker_client.api.remove_container(twin["Id"], force=True)
+
+    assert outcome.failure == "infrastructure"
+    assert "not starting a twin" in outcome.reason
+
+
+def test_the_reaper_removes_the_warm_containers_of_a_dead_runner(
+    docker_client: Any, tmp_path: Path
+) -> None:
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from services.runner.sandboxes.docker import DockerSandbox\n"
+            "from services.runner.sandboxes.base import SandboxRequest\n"
+            f"sandbox = DockerSandbox(default_image={SANDBOX_IMAGE!r}, warm=2)\n"
+            f"base = Path({str(tmp_path)!r})\n"
+            "for d in 'wos': (base / d).mkdir()\n"
+            "sandbox.run(SandboxRequest(name='reap-warm', workspace=base / 'w', "
+            "outputs=base / 'o', support=base / 's', argv=('true',), env={}, timeout_s=30))\n"
+            "import time; time.sleep(8)\n"
+            "print(sandbox.identity.runner_id)\n"
+            "import os; os._exit(0)\n")  # dies without closing: its warm containers stay
+    runner = subprocess.run(["python3", "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120, cwd=Path(__file__).resolve().parents[3])
+    runner_id = runner.stdout.strip().splitlines()[-1]
+    left = docker_client.api.containers(all=True, filters={"label": f"{RUNNER_LABEL}={runner_id}"})
+    assert left, "the dead runner left no warm container to reap"
+
+    removed = reap(docker_client)
+
+    assert {str(c["Names"][0]).lstrip("/") for c in left} <= set(removed)
