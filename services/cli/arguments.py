@@ -112,6 +112,9 @@ def _plan_options() -> dict[str, Option]:
                          extra={"metavar": "FILE"}),
         "skip-validation": Option(("--skip-validation",), "skip the batch and suite "
                                   "validation runs", extra={"action": "store_true"}),
+        "cov": Option(("--cov",), "module, package or path measured for seams whose plan "
+                      "names no component (repeatable; default: [tool.seamq.coverage] source)",
+                      None, [], {"action": "append", "metavar": "SRC"}),
         "no-cache": Option(("--no-cache",), "prove every seam again, even those unchanged "
                            "since a stable proof", extra={"action": "store_true"}),
     }
@@ -164,7 +167,7 @@ def _host_options(settings: Settings) -> dict[str, Option]:
 RUN = ("plan", "project", "priority", "batch-size", "repeats", "confirm", "sandbox", "image",
        "timeout", "concurrency", "generator", "max-attempts", "brief-template", "regenerate",
        "write-back", "env", "setup", "services", "rebuild-env", "policy", "skip-validation",
-       "no-cache", "broker",
+       "no-cache", "cov", "broker",
        "out", "format", "seed")
 
 @dataclass(frozen=True)
