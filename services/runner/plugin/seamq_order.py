@@ -35,6 +35,7 @@ from seamq_control import (  # type: ignore[import-not-found]  # beside this fil
     OVERRIDES_KEY,
     pytest_load_initial_conftests,
 )
+from seamq_cover import Measurement  # type: ignore[import-not-found]
 from seamq_watch import (  # type: ignore[import-not-found]
     hook_owners,
     new_hooks,
@@ -65,6 +66,10 @@ def _take_key() -> Callable[[bytes], str] | None:
 
 
 _sign = _take_key()
+# Started now, before any conftest or test module is imported (``-p`` loads this early).
+_measure = Measurement.from_argv(sys.argv)
+if _measure is not None:
+    _measure.start()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -76,6 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--seamq-order-file", default=None,
                     help="JSON list of node ids: run exactly these, in this order")
+    group.addoption("--seamq-cov", action="append", default=[],
+                    help="folder measured with coverage.py (read at import)")
 
 
 class SeamqRecorder:
@@ -150,6 +157,8 @@ class SeamqRecorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "setup":
             self.ran.append(report.nodeid)
+        elif report.when == "teardown" and _measure is not None:
+            _measure.check(f"by {report.nodeid}")
         entry = self.outcomes.setdefault(
             report.nodeid, {"outcome": "passed", "duration_s": 0.0, "message": ""}
         )
@@ -170,6 +179,7 @@ class SeamqRecorder:
         if changed:
             self.tampered.append("pytest internals replaced: " + ", ".join(changed))
         self._check_hooks("while tests ran")
+        coverage = _measure.finish(str(self.out)) if _measure is not None else None
         self._write(
             "results.json",
             {
@@ -188,6 +198,7 @@ class SeamqRecorder:
                 "pid": os.getpid(),
                 "python": sys.version.split()[0],
                 "pytest": pytest.__version__,
+                "coverage": coverage,
             },
         )
 
