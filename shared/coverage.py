@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from shared.contract import FileCoverage, Rates
+from shared.contract import (
+    PRIORITY_NAMES,
+    FileCoverage,
+    PriorityName,
+    Rates,
+    RunCoverage,
+    SeamReport,
+)
 
 
 def rates(files: Iterable[FileCoverage]) -> Rates:
@@ -78,5 +85,20 @@ def uncovered(files: Iterable[FileCoverage], limit: int = 20) -> str:
 
 
 def percent(value: float | None) -> str:
-    """``62 %``, or ``–`` when there was nothing to measure."""
-    return "–" if value is None else f"{value * 100:.0f} %"
+    """``62 %``, or ``n/a`` when there was nothing to measure."""
+    return "n/a" if value is None else f"{value * 100:.0f} %"
+
+
+def run_coverage(seams: Sequence[SeamReport]) -> RunCoverage | None:
+    """The run's seams merged, with a total per priority; None when no seam was measured."""
+    measured = [s for s in seams if s.coverage is not None and s.coverage.measured]
+    if not measured:
+        return None
+    files = merge(s.coverage.files for s in measured if s.coverage is not None)
+    by_priority: dict[PriorityName, float] = {}
+    for name in PRIORITY_NAMES:
+        mine = [s.coverage.files for s in measured if s.priority == name and s.coverage]
+        total = rates(merge(mine)).total if mine else None
+        if total is not None:
+            by_priority[name] = total
+    return RunCoverage(files=files, rates=rates(files), by_priority=by_priority)
