@@ -56,9 +56,15 @@ def option_specs(settings: Settings) -> dict[str, Option]:
     return {**_plan_options(), **_host_options(settings)}
 
 
+COV = Option(("--cov",), "module, package or path measured for seams whose plan names no "
+             "component (repeatable; default: [tool.seamq.coverage] source)",
+             None, [], {"action": "append", "metavar": "SRC"})
+
+
 def _plan_options() -> dict[str, Option]:
     """How a plan is read, run and judged (``run``, ``submit``, ``plan``)."""
     return {
+        "cov": COV,
         "plan": Option(("plan",), "the test plan (Markdown)"),
         "project": Option(("--project",), "project root (default: nearest folder with "
                           "pyproject.toml or .git above the plan)", extra={"metavar": "DIR"}),
@@ -112,9 +118,6 @@ def _plan_options() -> dict[str, Option]:
                          extra={"metavar": "FILE"}),
         "skip-validation": Option(("--skip-validation",), "skip the batch and suite "
                                   "validation runs", extra={"action": "store_true"}),
-        "cov": Option(("--cov",), "module, package or path measured for seams whose plan "
-                      "names no component (repeatable; default: [tool.seamq.coverage] source)",
-                      None, [], {"action": "append", "metavar": "SRC"}),
         "no-cache": Option(("--no-cache",), "prove every seam again, even those unchanged "
                            "since a stable proof", extra={"action": "store_true"}),
     }

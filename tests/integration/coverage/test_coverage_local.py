@@ -21,7 +21,8 @@ def test_a_seam_that_exercises_half_its_component_reports_about_half(tmp_path: P
 
     assert result.status == "passed", result.reason
     coverage = result.coverage
-    assert coverage is not None and coverage.measured, coverage
+    assert coverage is not None
+    assert coverage.measured, coverage.reason
     (ops,) = coverage.files
     assert ops.path == "calc/ops.py"
     assert ops.statements == 16
@@ -36,7 +37,8 @@ def test_two_seams_on_one_component_merge_to_what_either_covered(tmp_path: Path)
     first = run_seam(root, sandbox, cache, "test_half.py", seam_id="1").coverage
     second = run_seam(root, sandbox, cache, "test_other.py", seam_id="2").coverage
 
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     merged = merge([first.files, second.files])
     assert [f.missing for f in merged] == [()]
     assert rates(merged).lines == 1.0
@@ -100,7 +102,8 @@ def test_a_fake_coverage_file_written_by_a_test_does_not_raise_its_number(
 
     result = run_seam(root, LocalSandbox(), tmp_path / "cache", "test_fake.py")
 
-    assert result.coverage is not None and result.coverage.measured, result.coverage
+    assert result.coverage is not None
+    assert result.coverage.measured, result.coverage.reason
     assert result.coverage.rates.lines == pytest.approx(9 / 16)
 
 
