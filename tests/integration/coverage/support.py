@@ -53,6 +53,27 @@ def test_second():
     assert isinstance(second(1), int)
 '''
 
+# A test that writes coverage data files of its own, claiming every line.
+FAKE_DATA = '''
+import sys, os
+from calc.ops import first
+
+def _out():
+    return next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--seamq-out="))
+
+def _fake(path):
+    import coverage
+    data = coverage.CoverageData(basename=path)
+    ops = os.path.join(os.getcwd(), "calc", "ops.py")
+    data.add_arcs({ops: {(-1, n) for n in range(1, 19)} | {(n, n + 1) for n in range(1, 19)}})
+    data.write()
+
+def test_writes_a_fake_coverage_file():
+    _fake(os.path.join(_out(), "coverage.sqlite"))
+    _fake(os.path.join(_out(), ".coverage"))
+    assert first(1) == 19
+'''
+
 
 def project(tmp_path: Path, tests: dict[str, str]) -> Path:
     root = tmp_path / "project"

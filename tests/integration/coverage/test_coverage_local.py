@@ -8,7 +8,13 @@ import pytest
 
 from services.runner.sandboxes.local import LocalSandbox
 from shared.coverage import merge, rates
-from tests.integration.coverage.support import HALF, OTHER_HALF, project, run_seam
+from tests.integration.coverage.support import (
+    FAKE_DATA,
+    HALF,
+    OTHER_HALF,
+    project,
+    run_seam,
+)
 
 pytest.importorskip("coverage")
 pytestmark = pytest.mark.slow
@@ -44,26 +50,6 @@ def test_two_seams_on_one_component_merge_to_what_either_covered(tmp_path: Path)
     assert rates(merged).lines == 1.0
     assert set(merged[0].arcs) == set(first.files[0].arcs) | set(second.files[0].arcs)
 
-
-FAKE_DATA = '''
-import sys, os
-from calc.ops import first
-
-def _out():
-    return next(a.split("=", 1)[1] for a in sys.argv if a.startswith("--seamq-out="))
-
-def _fake(path):
-    import coverage
-    data = coverage.CoverageData(basename=path)
-    ops = os.path.join(os.getcwd(), "calc", "ops.py")
-    data.add_arcs({ops: {(-1, n) for n in range(1, 19)} | {(n, n + 1) for n in range(1, 19)}})
-    data.write()
-
-def test_writes_a_fake_coverage_file():
-    _fake(os.path.join(_out(), "coverage.sqlite"))
-    _fake(os.path.join(_out(), ".coverage"))
-    assert first(1) == 19
-'''
 
 STOPS = '''
 import coverage
