@@ -96,6 +96,10 @@ class Metrics:
             ("result",),
             registry=registry,
         )
+        self.coverage = Gauge(
+            "seamq_coverage_ratio", "Coverage (0..1, lines and branches) of the last finished "
+            "run's seams of a priority, merged; no per-seam series.", ("priority",),
+            registry=registry)
         self.build_info = Info("seamq_build", "The running seamq build.", registry=registry)
         self.build_info.info(
             {"version": _version(), "service": service, "python": platform.python_version()}

@@ -56,9 +56,15 @@ def option_specs(settings: Settings) -> dict[str, Option]:
     return {**_plan_options(), **_host_options(settings)}
 
 
+COV = Option(("--cov",), "module, package or path measured for seams whose plan names no "
+             "component (repeatable; default: [tool.seamq.coverage] source)",
+             None, [], {"action": "append", "metavar": "SRC"})
+
+
 def _plan_options() -> dict[str, Option]:
     """How a plan is read, run and judged (``run``, ``submit``, ``plan``)."""
     return {
+        "cov": COV,
         "plan": Option(("plan",), "the test plan (Markdown)"),
         "project": Option(("--project",), "project root (default: nearest folder with "
                           "pyproject.toml or .git above the plan)", extra={"metavar": "DIR"}),
@@ -164,7 +170,7 @@ def _host_options(settings: Settings) -> dict[str, Option]:
 RUN = ("plan", "project", "priority", "batch-size", "repeats", "confirm", "sandbox", "image",
        "timeout", "concurrency", "generator", "max-attempts", "brief-template", "regenerate",
        "write-back", "env", "setup", "services", "rebuild-env", "policy", "skip-validation",
-       "no-cache", "broker",
+       "no-cache", "cov", "broker",
        "out", "format", "seed")
 
 @dataclass(frozen=True)

@@ -102,6 +102,9 @@ def observe(metrics: Metrics, message: Message) -> str | None:
     if isinstance(message, RunEvent) and message.event == "finished" and message.report:
         for seam in message.report.seams:
             metrics.seams.labels(seam.status, seam.priority).inc()
+        merged = message.report.coverage
+        for priority, ratio in (merged.by_priority if merged else {}).items():
+            metrics.coverage.labels(priority).set(ratio)
     return None
 
 

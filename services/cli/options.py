@@ -7,6 +7,7 @@ import secrets
 import time
 from pathlib import Path
 
+from services.cli.coverage_config import load_coverage
 from services.cli.project_config import check_services, load_environment, load_services
 from services.runner.generators import parse_generator
 from shared.contract import (
@@ -79,6 +80,7 @@ def build_request(args: argparse.Namespace, run_id: str | None = None) -> RunReq
         setup=args.setup,
         services=services,
         environment=load_environment(root, getattr(args, "rebuild_env", False)),
+        coverage=load_coverage(root, getattr(args, "cov", None) or ()),
     )
     git_url = getattr(args, "git_url", None)
     project = (ProjectSource(kind="git", url=git_url, ref=args.git_ref) if git_url

@@ -1,4 +1,5 @@
-"""Write a finished run's files: reports, audit.sarif, generated/ and write-back."""
+"""Write a finished run's files: reports, coverage.xml (when coverage was measured),
+audit.sarif, generated/ and write-back."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from services.auditor.sarif import from_project, repository_root, to_sarif
 from services.cli.progress import first_line
 from services.cli.reports import report_dict, write_reports
+from services.cli.reports.coverage_report import cobertura_xml
 from shared.contract import RunReport, RunRequest
 from shared.errors import UsageError
 from shared.project import safe_relpath
@@ -39,6 +41,10 @@ def write_run_outputs(report: RunReport, out_dir: Path, project: Path | None,
                       write_back: bool) -> dict[str, Path]:
     """Everything ``seamq run`` promises under ``--out`` (and in the project with write-back)."""
     written = write_reports(report, out_dir)
+    cobertura = cobertura_xml(report, project) if project is not None else None
+    if cobertura is not None:
+        (out_dir / "coverage.xml").write_bytes(cobertura)
+        written["coverage.xml"] = out_dir / "coverage.xml"
     findings = [f for seam in report.seams for f in seam.findings]
     sarif = out_dir / "audit.sarif"
     if project is not None:

@@ -2,10 +2,9 @@
 
 ``pending -> generating (file missing and a generator set) -> auditing -> executing ->
 passed | failed | flaky | rejected | missing | error``. A generated test that fails its
-audit or its runs goes back to the generator with feedback, up to ``max_attempts``.
-Handlers return the messages to publish; the caller persists state before sending them.
-What a result means for a status is ``shared.status``'s call; this module decides what
-happens next.
+audit, its runs or the coverage gate goes back to the generator with feedback, up to
+``max_attempts``. Handlers return the messages to publish; the caller persists state before
+sending them. What a result means is ``shared.status``'s call; this module decides what next.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from services.coordinator.cache import cached_result
+from services.coordinator.coverage_gate import coverage_rejection
 from services.coordinator.jobs import (
     audit_feedback,
     audit_job,
@@ -165,22 +165,25 @@ class RunMachine:
             status, reason = verdict.status, verdict.reason
             result = result.model_copy(update={"tests": verdict.tests})
         seam.result = result
+        gate = coverage_rejection(self.request.execution.coverage, self.seams[seam.id], result,
+                                  status)
+        if gate is not None:
+            seam.findings += gate.findings
+            status, reason = "rejected", gate.reason
         self._log(seam, "execute", status, reason)
         if status == "passed":
             self._finish(seam, "passed")
             return [self._seam_event(seam)]
-        return self._retry_or_finish(seam, status, reason, failure_feedback(result))
+        return self._retry_or_finish(seam, status, reason,
+                                     gate.feedback if gate else failure_feedback(result))
 
     def _finish(self, seam: SeamState, status: TerminalStatus, reason: str = "") -> None:
-        seam.status = status
-        seam.reason = reason
-        seam.job_id = None
-        seam.finished_at = self.clock()
+        seam.status, seam.reason, seam.job_id, seam.finished_at = (status, reason, None,
+                                                                   self.clock())
 
     def _log(self, seam: SeamState, phase: AttemptPhase, status: str, reason: str = "") -> None:
-        seam.attempt_log.append(
-            Attempt(number=seam.attempt, phase=phase, status=status, reason=reason[:2_000])
-        )
+        seam.attempt_log.append(Attempt(number=seam.attempt, phase=phase, status=status,
+                                        reason=reason[:2_000]))
 
     def _retry_or_finish(self, seam: SeamState, status: TerminalStatus, reason: str,
                          feedback: str) -> list[Outgoing]:
@@ -195,10 +198,9 @@ class RunMachine:
 
     def _accept(self, job_id: str) -> bool:
         """Idempotency: a job's result counts once."""
-        if job_id in self.state.processed:
-            return False
-        self.state.processed.append(job_id)
-        return True
+        fresh = job_id not in self.state.processed
+        self.state.processed += [job_id] if fresh else []
+        return fresh
 
     def on_audit(self, report: AuditReport) -> list[Outgoing]:
         seam = self.state.seams.get(report.seam_id)
@@ -279,8 +281,7 @@ class RunMachine:
                 or not self._accept(result.job_id)):
             return []
         suite.status = validation_status(result)
-        suite.detail = result.reason
-        suite.collected = len(result.collected)
+        suite.detail, suite.collected = result.reason, len(result.collected)
         suite.conflicts = list(result.conflicts)
         suite.victims = [t for t in result.tests if t.outcome != "passed"][:200]
         suite.duration_s = result.duration_s

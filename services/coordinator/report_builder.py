@@ -16,6 +16,7 @@ from shared.contract import (
     SeamReport,
     SuiteReport,
 )
+from shared.coverage import run_coverage
 from shared.status import (
     environment_cause,
     reported_seam,
@@ -57,6 +58,7 @@ def _seam_reports(state: RunState) -> list[SeamReport]:
                                   and other.output_file == spec.output_file),
                 services=result.services if result else (),
                 environment=result.environment if result else None,
+                coverage=result.coverage if result else None,
                 duration_s=round(max(0.0, seam.finished_at - seam.started_at), 3)
                 if seam.finished_at and seam.started_at else 0.0,
                 attempt_log=tuple(seam.attempt_log),
@@ -153,4 +155,5 @@ def build_report(state: RunState) -> RunReport:
         started_at=state.started_at,
         finished_at=state.finished_at,
         warnings=state.request.parsed_plan.warnings,
+        coverage=run_coverage(seams),
     )

@@ -54,12 +54,12 @@ def _read(evidence: ProcessEvidence, outputs: Path, key: bytes | None) -> Proces
         junit = tuple(parse_junit(outputs / "junit.xml"))
     except JunitError as e:
         junit_error = str(e)
-    collected_doc = _load(outputs / "collected.json", key)
+    collected_doc = load_record(outputs / "collected.json", key)
     return ProcessEvidence(
         seed=evidence.seed, exit_code=evidence.exit_code, duration_s=evidence.duration_s,
         collected=_collected(collected_doc),
         seam_marks=_seam_marks(collected_doc),
-        results=_results(_load(outputs / "results.json", key)),
+        results=_results(load_record(outputs / "results.json", key)),
         junit=junit, junit_error=junit_error,
     )
 
@@ -71,7 +71,7 @@ def judge_outputs(seed: int, sandbox: SandboxOutcome, outputs: Path,
                    start_s=sandbox.start_s)
 
 
-def _load(path: Path, key: bytes | None) -> dict[str, Any] | None:
+def load_record(path: Path, key: bytes | None) -> dict[str, Any] | None:
     """A JSON record, None when absent or unreadable; ``UnsafeFileError`` when hostile or,
     with ``key``, not signed by seamq's plugin."""
     try:

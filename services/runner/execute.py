@@ -10,9 +10,10 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from services.runner.coverage_read import cover_dirs, not_measured, read_measurement
 from services.runner.passes import Pass, plan_passes, run_passes
 from services.runner.pollution import find_conflict, victims
 from services.runner.sandboxes.base import Sandbox
@@ -24,6 +25,7 @@ from shared.contract import (
     JobKind,
     JobResult,
     JobStatus,
+    SeamCoverage,
     SeamJob,
     ServiceStart,
     TestResult,
@@ -65,7 +67,8 @@ class _Reply:
                alone: Sequence[ProcessVerdict] = (),
                conflicts: Sequence[Conflict] = (),
                services: tuple[ServiceStart, ...] = (),
-               environment: EnvironmentUse | None = None) -> JobResult:
+               environment: EnvironmentUse | None = None,
+               coverage: SeamCoverage | None = None) -> JobResult:
         return JobResult(
             job_id=self.job_id, run_id=self.run_id, kind=self.kind, seam_id=self.seam_id,
             batch_index=self.batch_index, attempt=self.attempt, sandbox=self.sandbox,
@@ -73,7 +76,7 @@ class _Reply:
             repeats=repeat_runs(verdicts), confirmations=repeat_runs(alone),
             overridden=overrides([*verdicts, *alone]), conflicts=tuple(conflicts),
             collected=verdicts[0].collected if verdicts else (), services=services,
-            environment=environment,
+            environment=environment, coverage=coverage,
             infrastructure=infrastructure or any(v.infrastructure for v in verdicts),
             logs_tail=tail, duration_s=duration_s, sandbox_detail=self.sandbox_detail,
             python=next((v.versions[0] for v in [*verdicts, *alone] if v.versions[0]), ""),
@@ -97,8 +100,9 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
                                     duration_s=time.monotonic() - started)
             environment = sandbox.environment(project, job.execution)
             with _services(sandbox, job) as session:
-                run = _Passes(sandbox, workspace, job, _in(job.execution, environment), session)
-                verdicts, tail = run([rel], job.execution.repeats, job.seed)
+                run = _Passes(sandbox, workspace, job, _in(job.execution, environment), session,
+                              _Coverage(job, workspace, sandbox.kind))
+                verdicts, tail = run([rel], job.execution.repeats, job.seed, measure=True)
                 combined = combine(verdicts)
                 alone: list[ProcessVerdict] = []
                 if combined.status == "failed" and job.execution.confirm:
@@ -113,7 +117,7 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
                             duration_s=time.monotonic() - started)
     return reply.result(combined.status, combined.reason, tests=combined.tests,
                         verdicts=verdicts, alone=alone, services=session.started,
-                        environment=environment,
+                        environment=environment, coverage=run.measured.result(),
                         tail=tail if combined.status != "passed" else "",
                         duration_s=round(time.monotonic() - started, 3))
 
@@ -133,6 +137,28 @@ def _services(sandbox: Sandbox, job: SeamJob | ValidationJob
                             job.execution.timeout_s)
 
 
+class _Coverage:
+    """The seam's component, measured in the first repeat of its job (once per proof)."""
+
+    def __init__(self, job: SeamJob, workspace: Path, kind: str) -> None:
+        spec = job.execution.coverage
+        self.component = (job.seam.component or spec.source) if spec.enabled else ()
+        self.workspace = workspace
+        self.where = "in the image" if kind == "docker" else "on the runner's interpreter"
+        self.found: SeamCoverage | None = None
+
+    def read(self, p: Pass, outputs: Path, key: bytes) -> None:
+        if p.cover:
+            self.found = read_measurement(outputs, key, self.workspace, self.component,
+                                          self.where)
+
+    def result(self) -> SeamCoverage | None:
+        if not self.component or self.found is not None:
+            return self.found
+        return not_measured(self.component, "coverage not measured: the measured repeat "
+                            "did not run")
+
+
 @dataclass(frozen=True)
 class _Passes:
     """Runs pytest processes of one job over its prepared workspace."""
@@ -142,16 +168,19 @@ class _Passes:
     job: SeamJob
     execution: ExecutionSpec
     services: ServiceSession
+    measured: _Coverage
 
-    def __call__(self, targets: list[str], count: int, seed: int
+    def __call__(self, targets: list[str], count: int, seed: int, measure: bool = False
                  ) -> tuple[list[ProcessVerdict], str]:
         job = self.job
+        passes = plan_passes(seed, count, with_reverse=False)
+        if measure and self.measured.component:
+            passes[0] = replace(passes[0], cover=cover_dirs(self.measured.component))
         return run_passes(
-            self.sandbox, self.workspace, targets, self.execution,
-            plan_passes(seed, count, with_reverse=False),
+            self.sandbox, self.workspace, targets, self.execution, passes,
             name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
             labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
-            services=self.services,
+            services=self.services, on_outputs=self.measured.read,
         )
 
 

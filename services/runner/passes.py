@@ -30,6 +30,7 @@ class Pass:
     seed: int
     reverse: bool = False
     order: tuple[str, ...] = ()  # when given: exactly these tests, in this order
+    cover: tuple[str, ...] = ()  # folders (project-relative) measured with coverage.py
 
 
 def plan_passes(seed: int, repeats: int, *, with_reverse: bool) -> list[Pass]:
@@ -75,6 +76,7 @@ def pytest_argv(
         "-o", "junit_family=xunit1", f"--junitxml={outputs}/junit.xml",
         "-q", "--color=no", *(["--seamq-reverse"] if p.reverse else []),
         *([f"--seamq-order-file={mounts.support}/order-{index}.json"] if p.order else []),
+        *(f"--seamq-cov={folder}" for folder in p.cover),
         "--", *files,
     )
     if setup:
@@ -95,8 +97,10 @@ def run_passes(
     on_pass: Callable[[ProcessVerdict], None] | None = None,
     stop_on_error: bool = True,
     services: ServiceSession | None = None,
+    on_outputs: Callable[[Pass, Path, bytes], None] | None = None,
 ) -> tuple[list[ProcessVerdict], str]:
-    """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail."""
+    """Run each pass in a fresh copy of ``workspace``; return the verdicts and output tail.
+    ``on_outputs`` reads a pass's outputs (with its key) before they are removed."""
     verdicts: list[ProcessVerdict] = []
     tail = ""
     started = time.monotonic()
@@ -129,6 +133,8 @@ def run_passes(
             verdicts.append(verdict)
             if on_pass is not None:
                 on_pass(verdict)
+            if on_outputs is not None:
+                on_outputs(p, outputs, key)
             shutil.rmtree(run_dir, ignore_errors=True)
             shutil.rmtree(outputs, ignore_errors=True)  # read; an oversized one goes at once
             if verdict.outcome == "error" and stop_on_error:

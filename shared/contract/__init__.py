@@ -4,8 +4,9 @@ This package is the single source of truth. Every message carries ``schema_versi
 ("MAJOR.MINOR"); unknown fields are ignored within a major version (tolerant reader),
 another major version is rejected with a clear reason. Sizes are bounded on everything
 that arrives from outside. Modules: ``base`` (versioned models, bounded strings),
-``statuses`` (every status Literal, once), ``plan``, ``jobs``, ``results``, ``report`` and
-``wire`` (encode/decode). Import from here: ``from shared.contract import RunReport``.
+``statuses`` (every status Literal, once), ``plan``, ``coverage``, ``jobs``, ``results``,
+``report`` and ``wire`` (encode/decode).
+Import from here: ``from shared.contract import RunReport``.
 """
 
 from shared.contract.base import (
@@ -19,6 +20,13 @@ from shared.contract.base import (
     Name,
     RelPath,
     Text,
+)
+from shared.contract.coverage import (
+    CoverageSpec,
+    FileCoverage,
+    Rates,
+    RunCoverage,
+    SeamCoverage,
 )
 from shared.contract.jobs import (
     AuditJob,
@@ -112,10 +120,12 @@ __all__ = [
     "BatchReport",
     "Conflict",
     "CountCheck",
+    "CoverageSpec",
     "EnvironmentSpec",
     "EnvironmentUse",
     "ExecutionSpec",
     "FileContent",
+    "FileCoverage",
     "Finding",
     "GeneratorSpec",
     "Id",
@@ -135,9 +145,11 @@ __all__ = [
     "PriorityName",
     "ProcessOutcome",
     "ProjectSource",
+    "Rates",
     "RelPath",
     "RepeatRun",
     "RepeatsStatus",
+    "RunCoverage",
     "RunEnvironment",
     "RunEvent",
     "RunEventKind",
@@ -146,6 +158,7 @@ __all__ = [
     "RunStatus",
     "RunSummary",
     "Seam",
+    "SeamCoverage",
     "SeamJob",
     "SeamReport",
     "SeamStatus",

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
+from shared.contract.coverage import CoverageSpec
 from shared.contract.plan import Seam, TestPlan
 from shared.contract.statuses import JobPhase, Priority, ValidationScope
 
@@ -70,6 +71,7 @@ class ExecutionSpec(Model):
     memory_mb: int = Field(default=2_048, ge=64)
     cpus: float = Field(default=1.0, gt=0)
     pids: int = Field(default=256, ge=16)
+    coverage: CoverageSpec = CoverageSpec()
 
 
 class GeneratorSpec(Model):

@@ -39,6 +39,9 @@ class Seam(Model):
     expected_tests: int | None = Field(default=None, ge=0)
     depends_on: tuple[Id, ...] = ()
     services: tuple[Id, ...] = ()
+    # The code the seam is about: project-relative files or folders (``Component`` field,
+    # else modules its scope names); empty: the run's coverage source, if any.
+    component: tuple[RelPath, ...] = Field(default=(), max_length=50)
     body: Text = ""
 
     @property

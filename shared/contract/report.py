@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
+from shared.contract.coverage import RunCoverage, SeamCoverage
 from shared.contract.plan import PlanWarning
 from shared.contract.results import (
     Conflict,
@@ -57,6 +58,7 @@ class SeamReport(Model):
     shared_with: tuple[Id, ...] = ()
     services: tuple[ServiceStart, ...] = ()
     environment: EnvironmentUse | None = None
+    coverage: SeamCoverage | None = None
     duration_s: float = 0.0
     attempt_log: tuple[Attempt, ...] = ()
     logs_tail: Text = ""
@@ -125,6 +127,7 @@ class RunReport(Message):
     started_at: float = 0.0
     finished_at: float = 0.0
     warnings: tuple[PlanWarning, ...] = ()
+    coverage: RunCoverage | None = None
 
 
 class RunEvent(Message):

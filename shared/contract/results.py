@@ -7,6 +7,7 @@ from typing import Literal, TypeAlias
 from pydantic import Field
 
 from shared.contract.base import FileContent, Id, Message, Model, Name, RelPath, Text
+from shared.contract.coverage import SeamCoverage
 from shared.contract.statuses import (
     JobKind,
     JobPhase,
@@ -125,6 +126,7 @@ class JobResult(Message):
     collected: tuple[Name, ...] = ()
     services: tuple[ServiceStart, ...] = ()
     environment: EnvironmentUse | None = None
+    coverage: SeamCoverage | None = None  # measured in one repeat of an execute job
     logs_tail: Text = ""
     generated_path: RelPath | None = None
     generated_content: FileContent | None = None

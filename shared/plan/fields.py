@@ -28,6 +28,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "services": ("services", "required services"),
     "priority": ("priority", "priority level", "seam priority"),
     "expected": ("expected test count", "expected tests", "expected number of tests"),
+    "component": ("component", "component under test", "code under test", "modules under test"),
 }
 TEXT_FIELDS = ("scope", "impact", "strategy", "success_criteria", "risk", "notes")
 _CANONICAL = {label: canon for canon, labels in SYNONYMS.items() for label in labels}

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from shared.contract import OutputSource, PlanWarning, Seam, TestPlan
 from shared.errors import PlanError
 from shared.files import UnsafeFileError, read_capped
+from shared.plan.components import field_components, scope_components
 from shared.plan.dependencies import DependencyIndex, UnknownDependency, find_cycle
 from shared.plan.file_lists import listed_files
 from shared.plan.headings import Draft, find_seams
@@ -103,7 +104,7 @@ def _parse(text: str, where: str, plan_path: Path, project_root: Path | None) ->
     depends = _dependencies(where, drafts, readings)
     places = Places(plan_file, plan_file.parent, root)
     outputs = _outputs(where, doc, drafts, readings, places, warnings)
-    seams = [_seam(where, d, r, depends[d.id], outputs[d.id])
+    seams = [_seam(where, d, r, depends[d.id], outputs[d.id], _component(where, d, r, root))
              for d, r in zip(drafts, readings, strict=True)]
     title = next((h.text for h in doc.headings if h.level == 1), "")
     try:
@@ -265,8 +266,20 @@ def _inside(where: str, draft: Draft, raw: str, plan_dir: Path, root: Path) -> s
     return path
 
 
+def _component(where: str, draft: Draft, reading: SeamReading, root: Path) -> tuple[str, ...]:
+    """The seam's ``Component`` field (unknown names are an error), else its scope's modules."""
+    if not reading.component:
+        return scope_components(reading.scope, root)
+    found, unknown = field_components(reading.component, root)
+    if unknown:
+        raise PlanError(where, reading.component_line, f"seam {draft.id}: component "
+                        f"{unknown[0][:200]!r} is not a module or path in the project {root}")
+    return found
+
+
 def _seam(
     where: str, draft: Draft, reading: SeamReading, depends: tuple[str, ...], output: Output,
+    component: tuple[str, ...] = (),
 ) -> Seam:
     try:
         return Seam(
@@ -275,7 +288,8 @@ def _seam(
             section=draft.section, output_file=output.path, output_source=output.source,
             output_reason=output.reason,
             expected_tests=reading.expected_tests, depends_on=depends,
-            services=reading.services, body=draft.body, scope=reading.scope,
+            services=reading.services, component=component, body=draft.body,
+            scope=reading.scope,
             impact=reading.impact, strategy=reading.strategy,
             success_criteria=reading.success_criteria, risk=reading.risk, notes=reading.notes,
         )

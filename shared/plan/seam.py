@@ -47,6 +47,8 @@ class SeamReading:
     depends_on: str = ""
     services: tuple[str, ...] = ()
     expected_tests: int | None = None
+    component: str = ""  # the ``Component`` field's raw text (resolved by ``components``)
+    component_line: int = 0
 
 
 def read_seam(draft: Draft, warnings: list[PlanWarning]) -> SeamReading:
@@ -57,6 +59,7 @@ def read_seam(draft: Draft, warnings: list[PlanWarning]) -> SeamReading:
              for name in TEXT_FIELDS}
     priority, source = _priority(draft, fields.get("priority", []), warnings)
     output = next((v for v in fields.get("output", ()) if v.text), None)
+    component = next((v for v in fields.get("component", ()) if v.text), None)
     expected: int | None = None
     count = expected_count(lines)
     if count is not None:
@@ -72,6 +75,8 @@ def read_seam(draft: Draft, warnings: list[PlanWarning]) -> SeamReading:
         depends_on="\n".join(v.text for v in fields.get("depends_on", ())),
         services=_services(draft, fields.get("services", []), warnings),
         expected_tests=expected,
+        component=component.text if component else "",
+        component_line=component.line if component else 0,
         scope=texts["scope"],
         impact=texts["impact"],
         strategy=texts["strategy"],

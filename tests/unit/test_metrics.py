@@ -22,6 +22,7 @@ EXPECTED_LABELS = {
     "seamq_sandbox_start_seconds": set(),
     "seamq_service_start_seconds": {"service"},
     "seamq_environment_images": {"result"},
+    "seamq_coverage_ratio": {"priority"},
     "seamq_build": {"version", "service", "python"},
 }
 
@@ -55,6 +56,7 @@ def test_every_metric_is_exposed_with_its_documented_labels() -> None:
         pass
     metrics.service_start.labels("postgres").observe(1.9)
     metrics.environment_images.labels("reused").inc()
+    metrics.coverage.labels("P0").set(0.8)
 
     assert _families(metrics) == EXPECTED_LABELS
 

@@ -118,3 +118,20 @@ async def test_validation_tests_are_not_counted_again_nor_victims_as_flaky() -> 
     assert value(metrics, "seamq_jobs_total", kind="suite", outcome="conflict") == 1
     assert value(metrics, "seamq_tests_total", outcome="flaky") == 0
     assert value(metrics, "seamq_tests_total", outcome="passed") == 0
+
+
+def test_a_finished_run_sets_the_coverage_gauge_per_priority_without_seam_labels() -> None:
+    from services.cli.middleware import observe
+    from shared.contract import RunCoverage, RunEvent, RunReport, RunSummary
+
+    metrics = Metrics(CollectorRegistry())
+    report = RunReport(run_id="r", status="passed", plan="PLAN.md", summary=RunSummary(),
+                       seams=(), coverage=RunCoverage(by_priority={"P0": 0.75, "P1": 0.5}))
+
+    observe(metrics, RunEvent(run_id="r", event="finished", report=report))
+
+    assert value(metrics, "seamq_coverage_ratio", priority="P0") == 0.75
+    assert value(metrics, "seamq_coverage_ratio", priority="P1") == 0.5
+    labels = {k for f in metrics.registry.collect() if f.name == "seamq_coverage_ratio"
+              for s in f.samples for k in s.labels}
+    assert labels == {"priority"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from services.cli.reports.coverage_report import run_coverage_dict, seam_coverage_dict
 from shared.contract import (
     BatchReport,
     CountCheck,
@@ -39,6 +40,7 @@ def report_dict(report: RunReport) -> dict[str, Any]:
         "suite": _suite(report.suite),
         "generated_files": sorted(report.generated_files),
         "warnings": [{"line": w.line, "message": w.message} for w in report.warnings],
+        "coverage": run_coverage_dict(report.coverage),
     }
 
 
@@ -67,6 +69,7 @@ def _seam(seam: SeamReport) -> dict[str, Any]:
         "duration_s": seam.duration_s,
         "attempt_log": [attempt.model_dump(mode="json") for attempt in seam.attempt_log],
         "logs_tail": seam.logs_tail,
+        "coverage": seam_coverage_dict(seam.coverage),
     }
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 from services.cli.reports.cells import ICONS, cell, cell_code, code, table
 from services.cli.reports.conflicts import conflict_lines
+from services.cli.reports.coverage_report import coverage_section
 from services.cli.reports.seam_section import seam_section
 from services.cli.reports.summary import counts_by_priority, format_duration, one_line
 from services.cli.reports.verdict import next_steps, seam_next_step, verdict
@@ -22,6 +23,7 @@ from shared.contract import (
     SeamReport,
     SuiteReport,
 )
+from shared.coverage import percent
 
 __all__ = ["render_markdown"]
 
@@ -41,6 +43,7 @@ def render_markdown(report: RunReport) -> str:
         "## Seams",
         "",
         *(line for seam in report.seams for line in seam_section(seam)),
+        *coverage_section(report),
         *_validation(report),
         *_warnings(report),
         *_known_issues(report),
@@ -88,11 +91,20 @@ def _summary(report: RunReport) -> list[str]:
     ]
     header = ["Priority", "Seams", *(s.capitalize() for s in TERMINAL_STATUSES)]
     keys = ("seams", *TERMINAL_STATUSES)
+    merged = report.coverage
+    # A coverage column when the run measured coverage (merged per priority).
+    extra: dict[str, list[str]] = {}
+    if merged is not None:
+        header.append("Coverage")
+        by_priority = {str(k): v for k, v in merged.by_priority.items()}
+        extra = {label: [percent(by_priority.get(label))] for label in (*PRIORITY_NAMES,
+                                                                        "deferred")}
+        extra["total"] = [percent(merged.rates.total)]
     # A priority the run selected no seam of has no row.
-    rows = [[label, *(str(row[k]) for k in keys)]
+    rows = [[label, *(str(row[k]) for k in keys), *extra.get(label, [])]
             for label, row in counts_by_priority(report.seams).items() if row["seams"]]
     total = [str(sum(summary.seams.values())),
-             *(str(summary.seams.get(s, 0)) for s in TERMINAL_STATUSES)]
+             *(str(summary.seams.get(s, 0)) for s in TERMINAL_STATUSES), *extra.get("total", [])]
     return [*lines, *table(header, [*rows, ["**Total**", *(f"**{n}**" for n in total)]])]
 
 

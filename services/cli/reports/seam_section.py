@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from services.cli.reports.cells import ICONS, cell, cell_code, code, fenced, table
+from services.cli.reports.coverage_report import seam_coverage_line
 from services.cli.reports.summary import clip, format_duration
 from services.cli.reports.verdict import seam_next_step
 from shared.contract import Attempt, SeamReport, TestResult
@@ -31,7 +32,7 @@ def seam_section(seam: SeamReport) -> list[str]:
     lines.append(f"- **File**: {code(seam.file)}{generated}")
     if seam.shared_with:
         lines.append(f"- **Shared file**: also seam {', '.join(seam.shared_with)}")
-    lines += [*_what_ran(seam), ""]
+    lines += [*_what_ran(seam), *seam_coverage_line(seam), ""]
     if seam.attempt_log:
         rows = [[str(a.number), a.phase, cell(a.status), cell(_reason(a))]
                 for a in seam.attempt_log]

@@ -35,46 +35,15 @@ from seamq_control import (  # type: ignore[import-not-found]  # beside this fil
     OVERRIDES_KEY,
     pytest_load_initial_conftests,
 )
+from seamq_cover import Measurement  # type: ignore[import-not-found]
+from seamq_watch import (  # type: ignore[import-not-found]
+    hook_owners,
+    new_hooks,
+    snapshot,
+)
 
 __all__ = ["pytest_load_initial_conftests"]
 
-_WATCHED = (
-    ("_pytest.runner", "call_and_report"),
-    ("_pytest.runner", "pytest_runtest_makereport"),
-    ("_pytest.runner", "runtestprotocol"),
-    ("_pytest.runner", "check_interactive_exception"),
-    ("_pytest.reports", "TestReport"),
-    ("_pytest.python", "pytest_pyfunc_call"),
-    ("_pytest.main", "pytest_runtestloop"),
-    ("_pytest.terminal", "TerminalReporter"),
-)
-_WATCHED_ATTRS = (
-    ("_pytest.reports", "TestReport", "from_item_and_call"),
-    ("_pytest.reports", "BaseReport", "passed"),
-    ("_pytest.reports", "BaseReport", "failed"),
-    ("_pytest.runner", "CallInfo", "from_call"),
-    ("_pytest.python", "Function", "runtest"),
-    ("_pytest.junitxml", "LogXML", "pytest_runtest_logreport"),
-)
-# Hooks through which a plugin decides what runs and what a test's verdict is.
-_VERDICT_HOOKS = (
-    "pytest_runtest_makereport",
-    "pytest_runtest_logreport",
-    "pytest_report_teststatus",
-    "pytest_runtest_protocol",
-    "pytest_runtest_setup",
-    "pytest_runtest_call",
-    "pytest_runtest_teardown",
-    "pytest_pyfunc_call",
-    "pytest_runtestloop",
-    "pytest_collection",
-    "pytest_collection_modifyitems",
-    "pytest_collectreport",
-    "pytest_itemcollected",
-    "pytest_make_collect_report",
-    "pytest_sessionfinish",
-    "pytest_terminal_summary",
-)
 KEY_FILE = ".seamq-key"
 
 
@@ -97,6 +66,10 @@ def _take_key() -> Callable[[bytes], str] | None:
 
 
 _sign = _take_key()
+# Started now, before any conftest or test module is imported (``-p`` loads this early).
+_measure = Measurement.from_argv(sys.argv)
+if _measure is not None:
+    _measure.start()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -108,48 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--seamq-order-file", default=None,
                     help="JSON list of node ids: run exactly these, in this order")
-
-
-def _snapshot() -> dict[str, int]:
-    ids: dict[str, int] = {}
-    for module, name in _WATCHED:
-        mod = sys.modules.get(module)
-        if mod is not None:
-            ids[f"{module}.{name}"] = id(getattr(mod, name, None))
-    for module, cls, attr in _WATCHED_ATTRS:
-        mod = sys.modules.get(module)
-        owner = getattr(mod, cls, None) if mod is not None else None
-        if owner is not None:
-            ids[f"{module}.{cls}.{attr}"] = id(owner.__dict__.get(attr))
-    return ids
-
-
-def _hook_owners(config: pytest.Config) -> dict[str, list[str]]:
-    """Who implements each verdict hook, except the project's conftest modules (pytest
-    loads those during collection, legitimately)."""
-    manager = config.pluginmanager
-    conftests: set[object] = getattr(manager, "_conftest_plugins", set())
-    owners: dict[str, list[str]] = {}
-    for name in _VERDICT_HOOKS:
-        caller = getattr(manager.hook, name, None)
-        if caller is None:
-            continue
-        owners[name] = sorted(
-            f"{impl.plugin_name}:{getattr(impl.function, '__qualname__', '?')}"
-            for impl in caller.get_hookimpls() if impl.plugin not in conftests
-        )
-    return owners
-
-
-def _new_hooks(before: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:
-    """Hook implementations present ``now`` that were not there ``before``, or gone."""
-    changed = []
-    for name in sorted(set(before) | set(now)):
-        added = set(now.get(name, ())) - set(before.get(name, ()))
-        removed = set(before.get(name, ())) - set(now.get(name, ()))
-        changed += [f"{name} by {owner}" for owner in sorted(added)]
-        changed += [f"{name} of {owner} removed" for owner in sorted(removed)]
-    return changed
+    group.addoption("--seamq-cov", action="append", default=[],
+                    help="folder measured with coverage.py (read at import)")
 
 
 class SeamqRecorder:
@@ -166,7 +99,7 @@ class SeamqRecorder:
         self.outcomes: dict[str, dict[str, Any]] = {}
         self.raised: dict[str, bool] = {}
         self.tampered: list[str] = []
-        self.baseline = _snapshot()
+        self.baseline = snapshot()
         self.hooks_at_start: dict[str, list[str]] = {}
         self.ran: list[str] = []
         self.overridden: list[dict[str, str]] = getattr(config, OVERRIDES_KEY, [])
@@ -175,13 +108,13 @@ class SeamqRecorder:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # Every built-in and command-line plugin is in place; no test module is imported
         # yet. Any verdict hook that appears later, by whatever means, is tampering.
-        self.hooks_at_start = _hook_owners(self.config)
+        self.hooks_at_start = hook_owners(self.config)
 
     def _check_hooks(self, when: str) -> None:
-        changed = _new_hooks(self.hooks_at_start, _hook_owners(self.config))
+        changed = new_hooks(self.hooks_at_start, hook_owners(self.config))
         if changed:
             self.tampered.append(f"verdict hooks changed {when}: " + ", ".join(changed))
-            self.hooks_at_start = _hook_owners(self.config)
+            self.hooks_at_start = hook_owners(self.config)
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
@@ -224,6 +157,8 @@ class SeamqRecorder:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "setup":
             self.ran.append(report.nodeid)
+        elif report.when == "teardown" and _measure is not None:
+            _measure.check(f"by {report.nodeid}")
         entry = self.outcomes.setdefault(
             report.nodeid, {"outcome": "passed", "duration_s": 0.0, "message": ""}
         )
@@ -239,11 +174,12 @@ class SeamqRecorder:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         changed = sorted(
-            name for name, ident in _snapshot().items() if self.baseline.get(name) != ident
+            name for name, ident in snapshot().items() if self.baseline.get(name) != ident
         )
         if changed:
             self.tampered.append("pytest internals replaced: " + ", ".join(changed))
         self._check_hooks("while tests ran")
+        coverage = _measure.finish(str(self.out)) if _measure is not None else None
         self._write(
             "results.json",
             {
@@ -262,6 +198,7 @@ class SeamqRecorder:
                 "pid": os.getpid(),
                 "python": sys.version.split()[0],
                 "pytest": pytest.__version__,
+                "coverage": coverage,
             },
         )
 
