@@ -5,12 +5,14 @@
 #   docker   install Debian's docker.io when missing and start dockerd
 #   images   build the local images the tests need: seamq-sandbox:latest (bookworm) and
 #            :trixie (Python 3.13), service images seamq-postgres:15 and seamq-redis:7
+#   rabbitmq install and start Debian's rabbitmq-server on this host (the fleet tests')
 #   tools    install docker-compose and promtool, which the deployment-file tests run
 #   compose-images  build the images docker-compose.yml runs by default, for the compose
 #            stack test: seamq-rabbitmq:local and seamq-prometheus:local (Debian's packages)
 #            and seamq:latest (app-image)
 #   app-image  build seamq:latest from deploy/Dockerfile and a wheelhouse made here
-# With no argument every component runs, in the order listed. Every step is idempotent:
+# With no argument every component runs, in the order listed (app-image as part of
+# compose-images). Every step is idempotent:
 # a second run finds the engine answering and the image built, and does nothing.
 #
 # No container registry is assumed reachable: images are built from a debootstrapped
@@ -289,7 +291,7 @@ build_app_image() {
     say "built $APP_IMAGE ($repo:$key)"
 }
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 
 main() {
     local names=("$@")
@@ -299,7 +301,7 @@ main() {
         case $name in
             -h | --help) usage; return 0 ;;
         esac
-        [ -n "${STEPS[$name]:-}" ] || die "unknown component '$name' (known: ${ORDER[*]})"
+        [ -n "${STEPS[$name]:-}" ] || die "unknown component '$name' (known: ${ORDER[*]} app-image)"
     done
     for name in "${names[@]}"; do
         "${STEPS[$name]}"
