@@ -253,6 +253,30 @@ copy_app_sources() {
         | tar --null -T - -cf -) | tar -C "$dest" -xf -
 }
 
+# app_dependencies PYPROJECT PYVER DEST: binary wheels of seamq's dependencies (and pip's) for
+# CPython PYVER on this architecture, into DEST. Downloaded once per dependency list and
+# Python, then taken from $CACHE_DIR: a source change rebuilds the image without PyPI.
+app_dependencies() {
+    local pyproject=$1 pyver=$2 dest=$3 arch
+    arch=$(uname -m)
+    local cached
+    cached="$CACHE_DIR/wheelhouse-cp$pyver-$arch-$(sha256sum "$pyproject" | cut -c1-12)"
+    if [ ! -d "$cached" ]; then
+        say "downloading the dependencies' wheels for Python $pyver on $arch"
+        as_root mkdir -p "$CACHE_DIR"
+        local part="$cached.part.$$"
+        as_root mkdir -p "$part"
+        as_root python3 -m pip --quiet --disable-pip-version-check download -d "$part" \
+            --only-binary=:all: --python-version "$pyver" --implementation cp \
+            --platform "manylinux_2_36_$arch" --platform "manylinux_2_17_$arch" \
+            --platform "manylinux2014_$arch" "$dest"/seamq-*.whl pip
+        as_root rm -f "$part"/seamq-*.whl
+        # Another checkout may have cached the same list meanwhile: keep the first.
+        as_root mv -T "$part" "$cached" 2>/dev/null || as_root rm -rf "$part"
+    fi
+    cp "$cached"/*.whl "$dest"/
+}
+
 # seamq's own image (deploy/Dockerfile) on the sandbox image: the build context is a
 # wheelhouse made here for the base's Python and architecture (binary wheels only, so the
 # build needs no registry and no compiler). The key (the base's id, the Dockerfile and
@@ -276,13 +300,10 @@ build_app_image() {
     fi
     pyver=$(docker run --rm --entrypoint python3 "$SANDBOX_IMAGE" \
         -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-    say "building the wheelhouse for Python $pyver on $(uname -m)"
-    local pip=(python3 -m pip --quiet --disable-pip-version-check)
-    "${pip[@]}" wheel --no-deps -w "$work/wheels" "$work/src"
-    "${pip[@]}" download -d "$work/wheels" --only-binary=:all: --python-version "$pyver" \
-        --implementation cp --platform "manylinux_2_36_$(uname -m)" \
-        --platform "manylinux_2_17_$(uname -m)" --platform "manylinux2014_$(uname -m)" \
-        "$work"/wheels/seamq-*.whl pip
+    say "building seamq's wheel"
+    python3 -m pip --quiet --disable-pip-version-check wheel --no-deps -w "$work/wheels" \
+        "$work/src"
+    app_dependencies "$work/src/pyproject.toml" "$pyver" "$work/wheels"
     say "building $APP_IMAGE on $SANDBOX_IMAGE"
     docker build --quiet -f "$HERE/Dockerfile" --build-arg "BASE_IMAGE=$SANDBOX_IMAGE" \
         -t "$repo:$key" "$work/wheels" >/dev/null
