@@ -5,9 +5,14 @@
 #   docker   install Debian's docker.io when missing and start dockerd
 #   images   build the local images the tests need: seamq-sandbox:latest (bookworm) and
 #            :trixie (Python 3.13), service images seamq-postgres:15 and seamq-redis:7
+#   rabbitmq install and start Debian's rabbitmq-server on this host (the fleet tests')
 #   tools    install docker-compose and promtool, which the deployment-file tests run
-#   app-image  build seamq:latest from deploy/Dockerfile (only when named: not a test need)
-# With no argument every component runs, in the order listed. Every step is idempotent:
+#   compose-images  build the images docker-compose.yml runs by default, for the compose
+#            stack test: seamq-rabbitmq:local and seamq-prometheus:local (Debian's packages)
+#            and seamq:latest (app-image)
+#   app-image  build seamq:latest from deploy/Dockerfile and a wheelhouse made here
+# With no argument every component runs, in the order listed (app-image as part of
+# compose-images). Every step is idempotent:
 # a second run finds the engine answering and the image built, and does nothing.
 #
 # No container registry is assumed reachable: images are built from a debootstrapped
@@ -25,12 +30,13 @@ POSTGRES_IMAGE=${SEAMQ_POSTGRES_IMAGE:-seamq-postgres:15}
 REDIS_IMAGE=${SEAMQ_REDIS_IMAGE:-seamq-redis:7}
 DOCKER_WAIT_S=${SEAMQ_DOCKER_WAIT_S:-60}
 
-ORDER=(docker images rabbitmq tools)
+ORDER=(docker images rabbitmq tools compose-images)
 declare -A STEPS=(
     [docker]=provision_docker
     [images]=build_images
     [rabbitmq]=provision_rabbitmq
     [tools]=provision_tools
+    [compose-images]=build_compose_images
     [app-image]=build_app_image
 )
 
@@ -111,11 +117,20 @@ build_rootfs_image() {
         as_root mv "$tarball.part.$$" "$tarball"
         as_root rm -rf "$root"
     fi
+    # SPEC_DIR/changes.txt, when present: the image's Dockerfile instructions, one a line
+    # (part of the key, like every file of the spec).
+    local changes=()
+    if [ -f "$spec/changes.txt" ]; then
+        local line
+        while IFS= read -r line; do
+            changes+=(--change "$line")
+        done < <(grep -v '^[[:space:]]*\(#\|$\)' "$spec/changes.txt")
+    fi
     say "importing $tarball as $repo:$key"
     docker import \
         --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
         --change 'ENV LANG=C.UTF-8' \
-        "$@" "$tarball" "$repo:$key" >/dev/null
+        "${changes[@]}" "$@" "$tarball" "$repo:$key" >/dev/null
     docker tag "$repo:$key" "$image"
     say "built $image"
 }
@@ -215,26 +230,89 @@ provision_tools() {
 }
 
 APP_IMAGE=${SEAMQ_APP_IMAGE:-seamq:latest}
+RABBITMQ_IMAGE=${SEAMQ_RABBITMQ_IMAGE:-seamq-rabbitmq:local}
+PROMETHEUS_IMAGE=${SEAMQ_PROMETHEUS_IMAGE:-seamq-prometheus:local}
+
+# What docker-compose.yml runs by default: RabbitMQ (management and Prometheus plugins, the
+# fleet's user) and Prometheus from Debian's packages, and seamq's own image. Grafana is
+# not in Debian's archive: the compose file keeps it behind the `grafana` profile.
+build_compose_images() {
+    docker_answers || die "no Docker engine answers: run '$0 docker' first"
+    build_rootfs_image "$RABBITMQ_IMAGE" "$HERE/images/rabbitmq" bookworm
+    build_rootfs_image "$PROMETHEUS_IMAGE" "$HERE/images/prometheus" bookworm
+    build_app_image
+}
+
+# The files seamq's wheel is made from, copied to $1 (a clean tree: no build/ or egg-info
+# left in the checkout, and exactly what the key covers).
+APP_SOURCES=(pyproject.toml README.md services shared)
+copy_app_sources() {
+    local dest=$1
+    (cd "$HERE/.." && find "${APP_SOURCES[@]}" -type f ! -name '*.pyc' \
+        ! -path '*/__pycache__/*' -print0 | LC_ALL=C sort -z \
+        | tar --null -T - -cf -) | tar -C "$dest" -xf -
+}
+
+# app_dependencies PYPROJECT PYVER DEST: binary wheels of seamq's dependencies (and pip's) for
+# CPython PYVER on this architecture, into DEST. Downloaded once per dependency list and
+# Python, then taken from $CACHE_DIR: a source change rebuilds the image without PyPI.
+app_dependencies() {
+    local pyproject=$1 pyver=$2 dest=$3 arch
+    arch=$(uname -m)
+    local cached
+    cached="$CACHE_DIR/wheelhouse-cp$pyver-$arch-$(sha256sum "$pyproject" | cut -c1-12)"
+    if [ ! -d "$cached" ]; then
+        say "downloading the dependencies' wheels for Python $pyver on $arch"
+        as_root mkdir -p "$CACHE_DIR"
+        local part="$cached.part.$$"
+        as_root mkdir -p "$part"
+        as_root python3 -m pip --quiet --disable-pip-version-check download -d "$part" \
+            --only-binary=:all: --python-version "$pyver" --implementation cp \
+            --platform "manylinux_2_36_$arch" --platform "manylinux_2_17_$arch" \
+            --platform "manylinux2014_$arch" "$dest"/seamq-*.whl pip
+        as_root rm -f "$part"/seamq-*.whl
+        # Another checkout may have cached the same list meanwhile: keep the first.
+        as_root mv -T "$part" "$cached" 2>/dev/null || as_root rm -rf "$part"
+    fi
+    cp "$cached"/*.whl "$dest"/
+}
 
 # seamq's own image (deploy/Dockerfile) on the sandbox image: the build context is a
-# wheelhouse of seamq and its dependencies made here, so the build needs no registry.
+# wheelhouse made here for the base's Python and architecture (binary wheels only, so the
+# build needs no registry and no compiler). The key (the base's id, the Dockerfile and
+# seamq's sources) is a tag: an unchanged checkout is found in the engine, never rebuilt.
 build_app_image() {
     docker_answers || die "no Docker engine answers: run '$0 docker' first"
     docker image inspect "$SANDBOX_IMAGE" >/dev/null 2>&1 || build_sandbox_image
-    local repo_root wheelhouse
-    repo_root=$(cd "$HERE/.." && pwd)
-    wheelhouse=$(mktemp -d "${TMPDIR:-/tmp}/seamq-wheelhouse.XXXXXX")
-    say "building wheels for $repo_root"
-    python3 -m pip wheel --quiet --disable-pip-version-check -w "$wheelhouse" "$repo_root"
-    python3 -m pip download --quiet --disable-pip-version-check --no-deps -d "$wheelhouse" pip
+    local repo=${APP_IMAGE%:*} work key pyver
+    work=$(mktemp -d "${TMPDIR:-/tmp}/seamq-app-image.XXXXXX")
+    mkdir "$work/src" "$work/wheels"
+    copy_app_sources "$work/src"
+    key=$({ docker image inspect --format '{{.Id}}' "$SANDBOX_IMAGE"
+            cat "$HERE/Dockerfile"
+            (cd "$work/src" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+          } | sha256sum | cut -c1-12)
+    if docker image inspect "$repo:$key" >/dev/null 2>&1; then
+        rm -rf "$work"
+        docker tag "$repo:$key" "$APP_IMAGE"
+        say "$APP_IMAGE is up to date ($repo:$key)"
+        return 0
+    fi
+    pyver=$(docker run --rm --entrypoint python3 "$SANDBOX_IMAGE" \
+        -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    say "building seamq's wheel"
+    python3 -m pip --quiet --disable-pip-version-check wheel --no-deps -w "$work/wheels" \
+        "$work/src"
+    app_dependencies "$work/src/pyproject.toml" "$pyver" "$work/wheels"
     say "building $APP_IMAGE on $SANDBOX_IMAGE"
     docker build --quiet -f "$HERE/Dockerfile" --build-arg "BASE_IMAGE=$SANDBOX_IMAGE" \
-        -t "$APP_IMAGE" "$wheelhouse" >/dev/null
-    rm -rf "$wheelhouse"
-    say "built $APP_IMAGE"
+        -t "$repo:$key" "$work/wheels" >/dev/null
+    docker tag "$repo:$key" "$APP_IMAGE"
+    rm -rf "$work"
+    say "built $APP_IMAGE ($repo:$key)"
 }
 
-usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 
 main() {
     local names=("$@")
@@ -244,7 +322,7 @@ main() {
         case $name in
             -h | --help) usage; return 0 ;;
         esac
-        [ -n "${STEPS[$name]:-}" ] || die "unknown component '$name' (known: ${ORDER[*]})"
+        [ -n "${STEPS[$name]:-}" ] || die "unknown component '$name' (known: ${ORDER[*]} app-image)"
     done
     for name in "${names[@]}"; do
         "${STEPS[$name]}"

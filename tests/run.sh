@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The one test entry point, for people and CI alike: provision what the tests need
-# (Docker engine + sandbox image, RabbitMQ), install seamq with its test extras, then
-# lint, type-check and run the whole suite under pytest-xdist. Extra arguments go to pytest.
+# (Docker engine + sandbox and service images, RabbitMQ, docker-compose and promtool, the
+# compose stack's images: each built only when missing, from cached roots), install seamq
+# with its test extras, then lint, type-check and run the whole suite under pytest-xdist. Extra
+# arguments go to pytest.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -226,3 +226,32 @@ def test_dockerfile_takes_its_base_image_as_a_build_argument() -> None:
     assert "ARG BASE_IMAGE=" in "\n".join(lines)
     assert "FROM ${BASE_IMAGE}" in lines
     assert any("/healthz" in line for line in lines if "urlopen" in line)
+
+
+def test_compose_runs_locally_built_images_unless_told_otherwise() -> None:
+    services = _compose()["services"]
+    provision = (DEPLOY / "provision.sh").read_text()
+    defaults = {
+        "rabbitmq": ("SEAMQ_RABBITMQ_IMAGE", "seamq-rabbitmq:local"),
+        "prometheus": ("SEAMQ_PROMETHEUS_IMAGE", "seamq-prometheus:local"),
+        **{name: ("SEAMQ_IMAGE", "seamq:latest") for name in SEAMQ_SERVICES},
+    }
+
+    for name, (variable, image) in defaults.items():
+        assert services[name]["image"] == f"${{{variable}:-{image}}}", name
+        assert f"${{{variable}:-{image}}}" in provision or image == "seamq:latest", name
+    assert "APP_IMAGE=${SEAMQ_APP_IMAGE:-seamq:latest}" in provision
+    # Not in Debian's archive, so not built here: only with `--profile grafana`.
+    assert services["grafana"]["profiles"] == ["grafana"]
+
+
+def test_runners_see_their_work_folder_and_projects_at_the_host_paths() -> None:
+    runner = _compose()["services"]["runner"]
+    work = "${SEAMQ_WORK_DIR:-/var/tmp/seamq}"
+    projects = "${SEAMQ_PROJECTS:-/srv/seamq/projects}"
+
+    assert runner["environment"]["TMPDIR"] == work
+    assert "/var/run/docker.sock:/var/run/docker.sock" in runner["volumes"]
+    assert f"{work}:{work}" in runner["volumes"]
+    assert f"{projects}:{projects}:ro" in runner["volumes"]
+    assert "sock" not in " ".join(_compose()["services"]["coordinator"]["volumes"])
