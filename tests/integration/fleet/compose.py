@@ -106,7 +106,10 @@ class Stack:
         return f"amqp://seamq:seamq@127.0.0.1:{self.ports['SEAMQ_RABBITMQ_PORT']}/"
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k != "SEAMQ_BROKER_URL"}
+        # Only this stack's settings: none of the caller's seamq or compose variables
+        # (a broker URL or prefix, COMPOSE_PROFILES) may reach the file's interpolation.
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("SEAMQ_", "COMPOSE_"))}
         env.update(self.images)
         env.update({k: str(v) for k, v in self.ports.items()})
         env.update(SEAMQ_PROJECTS=str(self.projects), SEAMQ_WORK_DIR=str(self.work))

@@ -103,7 +103,8 @@ def test_the_example_runs_on_the_compose_stack_and_teardown_leaves_nothing(
     project = stack.projects / "inventory"
     stack.up(RUNNERS)
     shutil.copytree(REPO / "examples" / "inventory", project,
-                    ignore=shutil.ignore_patterns("__pycache__", ".seamq", "*.pyc"))
+                    ignore=shutil.ignore_patterns("__pycache__", ".seamq", ".pytest_cache",
+                                                  "*.pyc"))
     stack.wait_healthy(CONTAINERS, HEALTHY_WITHIN_S)
     runner_ips = stack.service_ips("runner")
     assert len(runner_ips) == RUNNERS
