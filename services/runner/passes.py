@@ -108,9 +108,11 @@ def run_passes(
         base = Path(tmp)
         base.chmod(0o711)  # a local sandbox's user reaches its own directories, lists none
         support = base / "support"
-        support.mkdir()
+        support.mkdir(mode=0o755)
+        support.chmod(0o755)  # readable by the sandbox's user whatever the runner's umask
         for module in PLUGIN_DIR.glob("seamq_*.py"):
             shutil.copy(module, support / module.name)
+            (support / module.name).chmod(0o644)
         for index, p in enumerate(passes):
             remaining = deadline_s - (time.monotonic() - started)
             run_dir = base / f"ws-{index}"
@@ -120,6 +122,7 @@ def run_passes(
             outputs.chmod(0o777)
             if p.order:
                 (support / f"order-{index}.json").write_text(json.dumps(list(p.order)))
+                (support / f"order-{index}.json").chmod(0o644)
             key = _leave_key(outputs)
             request = _request(sandbox, spec, files, p, base, index, remaining,
                                name=name, labels=labels, services=services or ServiceSession())

@@ -33,7 +33,7 @@ from services.runner.sandboxes.base import (
     cap_output,
 )
 from services.runner.sandboxes.identity import RunAs, choose_run_as, drop_privileges, hand_over
-from services.runner.sandboxes.tracking import JobTracker, cgroup_home
+from services.runner.sandboxes.tracking import JobTracker, cgroup_home, reap_stale
 
 SHIM = Path(shim.__file__).read_text()
 
@@ -71,6 +71,7 @@ class LocalSandbox(Sandbox):
         self.user = user
         self._run_as: RunAs | None = None
         self._cgroups = cgroup_home()
+        reap_stale(self._cgroups)
         self._live: dict[int, JobTracker] = {}
         self._lock = threading.Lock()
         self._closed = False

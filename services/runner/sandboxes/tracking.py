@@ -12,6 +12,9 @@ chain. Two trackers, both used when they can be:
   at the end ``/proc/*/environ`` is scanned and every process carrying it is killed. This
   needs no privilege over the process but its cooperation: a process that execs with a
   clean environment, or overwrites its own environment block, escapes it.
+
+A runner killed mid-job leaves its job cgroups behind; the next local sandbox on the host
+kills what they hold and removes them (``reap_stale``).
 """
 
 from __future__ import annotations
@@ -43,6 +46,23 @@ def cgroup_home() -> Path | None:
         if (mount / "cgroup.controllers").exists() and os.access(home, os.W_OK):
             return home
     return None
+
+
+def reap_stale(home: Path | None) -> list[str]:
+    """Kill and remove the job cgroups a dead runner left under ``home`` (named after the
+    runner's pid); the names of those removed."""
+    reaped: list[str] = []
+    if home is None:
+        return reaped
+    for path in home.glob("seamq-job-*-*"):
+        pid = path.name.split("-")[2]
+        if not pid.isdigit() or Path(f"/proc/{pid}").exists():
+            continue  # its runner still runs (or a process reusing its pid: left alone)
+        _kill_cgroup(path)
+        _remove_cgroup(path)
+        if not path.exists():
+            reaped.append(path.name)
+    return reaped
 
 
 class JobTracker:

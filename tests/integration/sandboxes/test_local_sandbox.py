@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 
 from services.runner.sandboxes.base import Sandbox
 from services.runner.sandboxes.local import LocalSandbox
-from services.runner.sandboxes.tracking import MARK_VAR
+from services.runner.sandboxes.tracking import MARK_VAR, cgroup_home
 
 from .base_suite import SandboxSuite
 from .portable import nobody_interpreter
@@ -93,3 +95,20 @@ def test_a_command_that_cannot_start_is_an_infrastructure_failure(tmp_path: Path
 
     assert outcome.failure == "infrastructure"
     assert outcome.reason.startswith("could not start /nonexistent/seamq-python: ")
+
+
+def test_job_cgroups_a_dead_runner_left_are_reaped() -> None:
+    home = cgroup_home()
+    if home is None:
+        pytest.skip("no writable cgroup v2 hierarchy: jobs are tracked by marker only")
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    left = home / f"seamq-job-{dead.pid}-0123abcd"
+    left.mkdir()
+    sleeper = subprocess.Popen(["sleep", "600"])
+    (left / "cgroup.procs").write_text(str(sleeper.pid))
+
+    LocalSandbox()
+
+    assert sleeper.wait(timeout=10) == -signal.SIGKILL
+    assert not left.exists()
