@@ -9,6 +9,7 @@ with each of those options taken out and reported.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -109,6 +110,8 @@ def test_per_test_outcomes_match_plain_pytest_without_the_overridden_options(
          "--junitxml=plain.xml", "-o", "junit_family=xunit1", "-q",
          "tests/test_settings_integration.py"],
         cwd=configured.root, capture_output=True, text=True, check=False, timeout=120,
+        # Plain pytest as a user runs it: none of the variables of the pytest running us.
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
     )
     assert plain.returncode == 1, plain.stdout
     import xml.etree.ElementTree as ET

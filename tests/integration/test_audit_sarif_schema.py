@@ -36,6 +36,10 @@ def repository(tmp_path: Path) -> Path:
         name = f"test_{file.parent.name.replace('-', '_')}_{file.stem}.py"
         (tests / name).write_text(file.read_text(encoding="utf-8"), encoding="utf-8")
     (tests / "test_broken_integration.py").write_text("def test_(:\n", encoding="utf-8")
+    # file-naming is off unless a policy sets a pattern: this one turns it on.
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.seamq.audit.options]\nnaming_pattern = "test_*_integration.py"\n',
+        encoding="utf-8")
     return tmp_path
 
 

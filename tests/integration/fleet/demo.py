@@ -56,7 +56,21 @@ from pathlib import Path
 
 
 def crash_parent():
-    """SIGKILL the process that started pytest: the runner, in the local sandbox."""
+    """SIGKILL the runner that started pytest, found up the parent chain (the local
+    sandbox puts a shim of its own between the runner and the tests)."""
+    pid = os.getppid()
+    while pid > 1:
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            break
+        words = command.split(b"\\0")
+        if b"runner" in words and (b"services.cli.main" in words
+                                   or words[0].endswith(b"/seamq")):
+            os.kill(pid, signal.SIGKILL)
+            return
+        pid = parent
     os.kill(os.getppid(), signal.SIGKILL)
 
 

@@ -28,11 +28,12 @@ STOP_WITHIN_S = 10.0
 
 
 def _alive(pid: int) -> bool:
+    """Whether ``pid`` still runs: a zombie (killed, not yet reaped by its parent) does not."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
-    return True
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
 async def _file_appears(path: Path, timeout: float = 60) -> str:
