@@ -118,8 +118,9 @@ def test_the_example_runs_on_the_compose_stack_and_teardown_leaves_nothing(
     assert sandboxes
     assert all(s.startswith("docker") for s in sandboxes), sandboxes
     _wait_scraped(stack, runner_ips)
-    # Every job's workspace was made under the shared work folder, and removed again.
-    assert list(stack.work.iterdir()) == []
+    # Every job's workspace was made under the shared work folder, and removed again; what
+    # is left belongs to the runners' warm containers, started and waiting for a next job.
+    assert [p for p in stack.work.iterdir() if not p.name.startswith("seamq-warm-")] == []
 
     stack.down()
 
