@@ -60,4 +60,4 @@ def test_the_clock_ticks_between_frames_on_a_terminal() -> None:
     assert "00:00" in clocks
     assert "00:02" in clocks
     assert "seamq: seam" not in screen
-    assert screen.count("seamq: run passed; sandbox no job ran") == 1
+    assert screen.count("seamq: run passed; sandbox none (no seam was executed)") == 1
