@@ -39,8 +39,8 @@ class AmqpHarness(Harness):
         assert self._connection is not None, "harness not open"
         return self._connection
 
-    async def next_dead_letter(self) -> DeadLetter:
-        message = await asyncio.wait_for(self._dead.get(), WAIT_S)
+    async def next_dead_letter(self, timeout_s: float = WAIT_S) -> DeadLetter:
+        message = await asyncio.wait_for(self._dead.get(), timeout_s)
         return DeadLetter(message.body, message.type, message.message_id or "", message.headers)
 
     async def depth(self, queue: str) -> int:

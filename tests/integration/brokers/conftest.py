@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import uuid
@@ -18,6 +19,7 @@ from .amqp_harness import AmqpHarness  # noqa: E402 - after the assert-rewrite r
 
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 AMQP_PROTOCOL_HEADER = b"AMQP\x00\x00\x09\x01"
+TEARDOWN_S = 60.0
 
 
 def _address(url: str) -> tuple[str, int]:
@@ -67,9 +69,12 @@ async def amqp_harness(amqp_url: str, amqp_prefix: str) -> AsyncIterator[AmqpHar
     harness = AmqpHarness(broker, amqp_url)
     await harness.open()
     yield harness
-    await harness.close()
-    await broker.delete_topology()
-    await broker.close()
+    # Bounded: a broker left half-closed by a failed test must fail this teardown, not hang
+    # the worker's event loop.
+    async with asyncio.timeout(TEARDOWN_S):
+        await harness.close()
+        await broker.delete_topology()
+        await broker.close()
 
 
 @pytest.fixture

@@ -33,6 +33,9 @@ pytestmark = [pytest.mark.rabbitmq, pytest.mark.slow]
 
 REPO = Path(__file__).resolve().parents[3]
 DYING_RUNNER = Path(__file__).with_name("dying_runner.py")
+# A fresh runner process imports seamq and connects before its first delivery: on a loaded
+# two-core CI machine that alone can take longer than a message round trip's WAIT_S.
+START_S = 90.0
 
 
 async def _start_runner(url: str, prefix: str, max_deliveries: int) -> asyncio.subprocess.Process:
@@ -50,7 +53,7 @@ async def _start_runner(url: str, prefix: str, max_deliveries: int) -> asyncio.s
 
 async def _first_delivery(runner: asyncio.subprocess.Process) -> int:
     assert runner.stdout is not None
-    line = await asyncio.wait_for(runner.stdout.readline(), WAIT_S)
+    line = await asyncio.wait_for(runner.stdout.readline(), START_S)
     assert line.startswith(b"delivery "), line
     return int(line.split()[1])
 
@@ -61,6 +64,7 @@ async def _kill(runner: asyncio.subprocess.Process) -> None:
     await runner.wait()
 
 
+@pytest.mark.timeout(480)
 async def test_job_that_kills_its_runner_every_time_ends_dead_lettered(
     amqp_broker: AmqpBroker, amqp_harness: AmqpHarness
 ) -> None:
@@ -76,7 +80,7 @@ async def test_job_that_kills_its_runner_every_time_ends_dead_lettered(
 
     last = await _start_runner(amqp_harness.url, amqp_broker.names.prefix, limit)
     try:
-        dead = await amqp_harness.next_dead_letter()
+        dead = await amqp_harness.next_dead_letter(START_S)
     finally:
         await _kill(last)
 
