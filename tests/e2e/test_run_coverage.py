@@ -103,6 +103,8 @@ def test_a_generated_attempt_that_adds_no_coverage_is_rejected_and_the_next_acce
     assert baseline["measured"] is True
     assert baseline["lines"] == pytest.approx(9 / 16, abs=1e-3)
     assert seam["coverage"]["files"][0]["missing"] == list(range(2, 9))
+    assert ("- **Existing tests** compared with (`tests/test_first_integration.py`): cover 56 %"
+            in (result.out / "report.md").read_text())
     generated = (result.out / "generated" / "tests" / "test_second_integration.py").read_text()
     assert "calc/ops.py:12-18" in generated  # the feedback named the lines
     assert "from calc.ops import second" in generated
