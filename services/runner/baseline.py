@@ -5,7 +5,7 @@ The coordinator names the project's existing tests of the seam's component
 runs those tests once more in a copy of the project without the generated file, measured
 over the same component through the same signed, bounded evidence path as the seam's own
 measured repeat (``seam_passes``). The coordinator then rejects an attempt that covers
-nothing they do not (``coordinator/coverage_gain.py``).
+nothing they do not (``coordinator/coverage_gate.py``).
 
 Existing tests that fail, cannot run or cannot be measured count as covering nothing and the
 baseline says why: generation is never blocked on them.
