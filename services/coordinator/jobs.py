@@ -3,6 +3,9 @@ jobs, their seeds and deadlines, and the feedback a generator gets for another a
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from services.coordinator.existing_tests import existing_tests
 from services.coordinator.state import RunState, SeamState, ValidationState
 from shared.contract import (
     AuditJob,
@@ -37,10 +40,12 @@ def with_services(execution: ExecutionSpec, seams: list[Seam]) -> ExecutionSpec:
 
 
 def seam_job(state: RunState, spec: Seam, seam: SeamState, phase: JobPhase,
-             job_id: str) -> SeamJob:
-    """The runner job ``job_id`` for ``seam``'s current attempt."""
+             job_id: str, project_dir: Path) -> SeamJob:
+    """The runner job ``job_id`` for ``seam``'s current attempt; a generated attempt's
+    execution also measures the project's existing tests of its component."""
     request = state.request
     overlay = {spec.output_file: seam.content} if seam.content is not None else {}
+    execute = phase == "execute"
     return SeamJob(
         job_id=job_id,
         run_id=state.run_id,
@@ -53,7 +58,9 @@ def seam_job(state: RunState, spec: Seam, seam: SeamState, phase: JobPhase,
         generator=request.generator,
         policy=request.policy,
         feedback=seam.feedback[-FEEDBACK_LIMIT:],
-        overlay=overlay if phase == "execute" else {},
+        overlay=overlay if execute else {},
+        baseline_files=existing_tests(request, spec, project_dir)
+        if execute and seam.generated else (),
         # Each seam and attempt gets its own seed, reproducible from the run's seed.
         seed=(state.seed + sum(map(ord, seam.id)) * 7_919 + seam.attempt) % 2**32,
         deadline_s=deadline(request, phase),

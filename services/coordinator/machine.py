@@ -2,9 +2,9 @@
 
 ``pending -> generating (file missing and a generator set) -> auditing -> executing ->
 passed | failed | flaky | rejected | missing | error``. A generated test that fails its
-audit, its runs or the coverage gate goes back to the generator with feedback, up to
-``max_attempts``. Handlers return the messages to publish; the caller persists state before
-sending them. What a result means is ``shared.status``'s call; this module decides what next.
+audit, its runs or a coverage gate (the minimum, or no gain over the existing tests) goes
+back to the generator with feedback, up to ``max_attempts``. Handlers return the messages
+to publish (the caller persists state first); ``shared.status`` says what a result means.
 """
 
 from __future__ import annotations
@@ -121,7 +121,7 @@ class RunMachine:
 
     def _seam_job(self, seam: SeamState, phase: JobPhase) -> list[Outgoing]:
         seam.job_id = job_id = self._job_id(seam, phase)
-        job = seam_job(self.state, self.seams[seam.id], seam, phase, job_id)
+        job = seam_job(self.state, self.seams[seam.id], seam, phase, job_id, self.project_dir)
         return [Outgoing(message=job, queue=RUNNER_QUEUE, priority=self._priority(seam.id)),
                 self._seam_event(seam)]
 
@@ -166,7 +166,7 @@ class RunMachine:
             result = result.model_copy(update={"tests": verdict.tests})
         seam.result = result
         gate = coverage_rejection(self.request.execution.coverage, self.seams[seam.id], result,
-                                  status)
+                                  status, generated=seam.generated)
         if gate is not None:
             seam.findings += gate.findings
             status, reason = "rejected", gate.reason

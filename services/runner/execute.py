@@ -10,14 +10,15 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from services.runner.coverage_read import cover_dirs, not_measured, read_measurement
+from services.runner.baseline import with_baseline
 from services.runner.passes import Pass, plan_passes, run_passes
 from services.runner.pollution import find_conflict, victims
 from services.runner.sandboxes.base import Sandbox
 from services.runner.sandboxes.services import ServiceSession
+from services.runner.seam_passes import Measured, SeamPasses
 from shared.contract import (
     Conflict,
     EnvironmentUse,
@@ -85,7 +86,8 @@ class _Reply:
 
 
 def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -> JobResult:
-    """Run the seam's file ``repeats`` times, each in a new random order."""
+    """Run the seam's file ``repeats`` times, each in a new random order (the first one
+    measured); a generated seam's existing tests once more, measured (``baseline.py``)."""
     started = time.monotonic()
     reply = _Reply(job_id=job.job_id, run_id=job.run_id, kind="seam", sandbox=sandbox.kind,
                    worker=worker, sandbox_detail=sandbox.detail, seam_id=job.seam.id,
@@ -100,8 +102,8 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
                                     duration_s=time.monotonic() - started)
             environment = sandbox.environment(project, job.execution)
             with _services(sandbox, job) as session:
-                run = _Passes(sandbox, workspace, job, _in(job.execution, environment), session,
-                              _Coverage(job, workspace, sandbox.kind))
+                run = SeamPasses(sandbox, workspace, job, _in(job.execution, environment),
+                                 session, Measured(job, workspace, sandbox.kind))
                 verdicts, tail = run([rel], job.execution.repeats, job.seed, measure=True)
                 combined = combine(verdicts)
                 alone: list[ProcessVerdict] = []
@@ -112,12 +114,13 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
                                       job.seed + 7_919 * (index + 1))
                         alone += more
                     combined = confirm(verdicts, alone)
+                coverage = with_baseline(run, project, combined.status)
     except SandboxError as e:
         return reply.result("error", str(e), infrastructure=True,
                             duration_s=time.monotonic() - started)
     return reply.result(combined.status, combined.reason, tests=combined.tests,
                         verdicts=verdicts, alone=alone, services=session.started,
-                        environment=environment, coverage=run.measured.result(),
+                        environment=environment, coverage=coverage,
                         tail=tail if combined.status != "passed" else "",
                         duration_s=round(time.monotonic() - started, 3))
 
@@ -135,53 +138,6 @@ def _services(sandbox: Sandbox, job: SeamJob | ValidationJob
     return sandbox.services(list(job.execution.services.values()), f"seamq-{job.job_id}",
                             {"seamq.run": job.run_id, "seamq.job": job.job_id},
                             job.execution.timeout_s)
-
-
-class _Coverage:
-    """The seam's component, measured in the first repeat of its job (once per proof)."""
-
-    def __init__(self, job: SeamJob, workspace: Path, kind: str) -> None:
-        spec = job.execution.coverage
-        self.component = (job.seam.component or spec.source) if spec.enabled else ()
-        self.workspace = workspace
-        self.where = "in the image" if kind == "docker" else "on the runner's interpreter"
-        self.found: SeamCoverage | None = None
-
-    def read(self, p: Pass, outputs: Path, key: bytes) -> None:
-        if p.cover:
-            self.found = read_measurement(outputs, key, self.workspace, self.component,
-                                          self.where)
-
-    def result(self) -> SeamCoverage | None:
-        if not self.component or self.found is not None:
-            return self.found
-        return not_measured(self.component, "coverage not measured: the measured repeat "
-                            "did not run")
-
-
-@dataclass(frozen=True)
-class _Passes:
-    """Runs pytest processes of one job over its prepared workspace."""
-
-    sandbox: Sandbox
-    workspace: Path
-    job: SeamJob
-    execution: ExecutionSpec
-    services: ServiceSession
-    measured: _Coverage
-
-    def __call__(self, targets: list[str], count: int, seed: int, measure: bool = False
-                 ) -> tuple[list[ProcessVerdict], str]:
-        job = self.job
-        passes = plan_passes(seed, count, with_reverse=False)
-        if measure and self.measured.component:
-            passes[0] = replace(passes[0], cover=cover_dirs(self.measured.component))
-        return run_passes(
-            self.sandbox, self.workspace, targets, self.execution, passes,
-            name=f"seamq-{job.job_id}", deadline_s=job.execution.timeout_s,
-            labels={"seamq.run": job.run_id, "seamq.job": job.job_id},
-            services=self.services, on_outputs=self.measured.read,
-        )
 
 
 def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str) -> JobResult:

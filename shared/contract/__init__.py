@@ -22,6 +22,7 @@ from shared.contract.base import (
     Text,
 )
 from shared.contract.coverage import (
+    BaselineCoverage,
     CoverageSpec,
     FileCoverage,
     Rates,
@@ -117,6 +118,7 @@ __all__ = [
     "AuditJob",
     "AuditPolicy",
     "AuditReport",
+    "BaselineCoverage",
     "BatchReport",
     "Conflict",
     "CountCheck",

@@ -3,6 +3,9 @@
 A seam is measured in one of its N repeats (coverage.py, branch coverage) over its
 component; each file says its statements and branches and which of them the seam's tests
 did not reach, and carries the executed arcs the run's Cobertura report is built from.
+A generated seam's measurement also carries its baseline: what the project's existing tests
+of the same component cover, measured the same way, so the coordinator can tell whether the
+attempt adds anything.
 """
 
 from __future__ import annotations
@@ -46,6 +49,18 @@ class Rates(Model):
     total: float | None = None  # coverage.py's percentage: lines and branches together
 
 
+class BaselineCoverage(Model):
+    """What the existing tests of a generated seam's component cover (one measured process
+    over ``tests``, without the generated file). ``measured`` False: they did not pass or
+    could not be measured, and count as covering nothing; ``reason`` says which."""
+
+    tests: tuple[RelPath, ...] = Field(default=(), max_length=200)
+    measured: bool = False
+    reason: Name = ""
+    files: tuple[FileCoverage, ...] = Field(default=(), max_length=5_000)  # arcs left out
+    rates: Rates = Rates()
+
+
 class SeamCoverage(Model):
     """What one seam's measured repeat covered of its component, or why nothing was measured.
 
@@ -58,6 +73,7 @@ class SeamCoverage(Model):
     component: tuple[RelPath, ...] = ()
     files: tuple[FileCoverage, ...] = Field(default=(), max_length=5_000)
     rates: Rates = Rates()
+    baseline: BaselineCoverage | None = None  # for a generated seam with existing tests
 
 
 class RunCoverage(Model):

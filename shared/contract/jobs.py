@@ -139,7 +139,11 @@ class RunRequest(Message):
 
 
 class SeamJob(Message):
-    """Runner work for one seam: generate its file, or execute it N times."""
+    """Runner work for one seam: generate its file, or execute it N times.
+
+    ``baseline_files``: for a generated seam whose coverage is measured, the project's
+    existing tests of the same component; the runner measures them too, once, so the
+    coordinator can reject an attempt that adds no coverage over them."""
 
     job_id: Id
     run_id: Id
@@ -153,6 +157,7 @@ class SeamJob(Message):
     policy: AuditPolicy = AuditPolicy()
     feedback: Text = ""
     overlay: dict[RelPath, FileContent] = Field(default_factory=dict)
+    baseline_files: tuple[RelPath, ...] = Field(default=(), max_length=200)
     seed: int = 0
     deadline_s: float = Field(default=600.0, gt=0)
 

@@ -1,6 +1,7 @@
 """``seamq run`` with coverage, end to end in the local sandbox: per-seam and merged numbers,
 the gate, report.md's column, report.json, coverage.xml read by a real Cobertura consumer,
-and the gate's finding in audit.sarif."""
+the gate's finding in audit.sarif, and generated attempts kept only when they add coverage
+over the existing tests."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import json
 
 import pytest
 
-from tests.e2e.project import Project
+from tests.e2e.project import REPO, Project
 from tests.integration.coverage.support import COMPONENT, HALF, OTHER_HALF
 
 pytest.importorskip("coverage")
 pytestmark = pytest.mark.slow
+
+AGENT = REPO / "tests" / "fixtures" / "agents" / "covers_the_gaps.py"
 
 PLAN = """# Calc plan
 
@@ -72,3 +75,50 @@ def test_coverage_xml_is_cobertura_a_consumer_reads(project: Project) -> None:
     assert cobertura.files() == ["calc/ops.py"]
     assert cobertura.line_rate("calc/ops.py") == 1.0
     assert cobertura.missed_lines("calc/ops.py") == []
+
+
+def test_a_generated_attempt_that_adds_no_coverage_is_rejected_and_the_next_accepted(
+    project: Project
+) -> None:
+    _project(project, "")
+    (project.root / "tests" / "test_second_integration.py").unlink()
+
+    result = project.run("--generator", f"command:{AGENT}", "--repeats", "1",
+                         "--skip-validation")
+
+    assert result.code == 0, result.stderr
+    seam = result.seam("2")
+    assert seam["status"] == "passed"
+    assert seam["attempts"] == 2
+    log = [(a["number"], a["phase"], a["status"]) for a in seam["attempt_log"]]
+    assert log == [(1, "generate", "generated"), (1, "audit", "passed"),
+                   (1, "execute", "rejected"), (2, "generate", "generated"),
+                   (2, "audit", "passed"), (2, "execute", "passed")]
+    assert seam["attempt_log"][2]["reason"].startswith(
+        "adds no coverage over the existing tests (tests/test_first_integration.py already "
+        "cover every line and branch it reaches: calc/ops.py:")
+    assert seam["attempt_log"][2]["reason"].endswith("; uncovered: calc/ops.py:12-18")
+    baseline = seam["coverage"]["baseline"]
+    assert baseline["tests"] == ["tests/test_first_integration.py"]
+    assert baseline["measured"] is True
+    assert baseline["lines"] == pytest.approx(9 / 16, abs=1e-3)
+    assert seam["coverage"]["files"][0]["missing"] == list(range(2, 9))
+    assert ("- **Existing tests** compared with (`tests/test_first_integration.py`): cover 56 %"
+            in (result.out / "report.md").read_text())
+    generated = (result.out / "generated" / "tests" / "test_second_integration.py").read_text()
+    assert "calc/ops.py:12-18" in generated  # the feedback named the lines
+    assert "from calc.ops import second" in generated
+
+
+def test_a_hand_written_seam_that_adds_no_coverage_is_not_rejected(project: Project) -> None:
+    _project(project, "")
+    project.write("tests/test_second_integration.py", HALF)
+
+    result = project.run("--generator", f"command:{AGENT}", "--repeats", "1",
+                         "--skip-validation")
+
+    assert result.code == 0, result.stderr
+    seam = result.seam("2")
+    assert seam["status"] == "passed"
+    assert seam["generated"] is False
+    assert seam["coverage"]["baseline"] is None

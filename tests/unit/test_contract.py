@@ -16,6 +16,7 @@ from shared.contract import (
     RunRequest,
     RunSummary,
     Seam,
+    SeamJob,
     TestPlan,
     decode,
     encode,
@@ -44,6 +45,21 @@ def test_unknown_fields_within_the_major_version_are_ignored() -> None:
     decoded = decode("RunRequest", json.dumps(data).encode())
 
     assert decoded.run_id == "r1"  # type: ignore[attr-defined]
+
+
+def test_a_seam_job_and_its_coverage_from_before_the_baseline_still_decode() -> None:
+    request = _request()
+    job = json.loads(encode(SeamJob(job_id="j", run_id="r1", seam=request.parsed_plan.seams[0],
+                                    project=request.project, plan_path="PLAN.md",
+                                    execution=request.execution)))
+    del job["baseline_files"]
+    result = {"job_id": "j", "run_id": "r1", "kind": "seam", "status": "passed",
+              "coverage": {"measured": True, "component": ["app"]}}
+
+    assert decode("SeamJob", json.dumps(job).encode()).baseline_files == ()
+    coverage = decode("JobResult", json.dumps(result).encode()).coverage  # type: ignore[attr-defined]
+    assert coverage is not None
+    assert coverage.baseline is None
 
 
 def test_another_major_version_is_rejected_with_the_reason() -> None:

@@ -1,9 +1,10 @@
 """Coverage in the run's files: report.json's ``coverage``, report.md's column and section,
 and ``coverage.xml`` (Cobertura, by coverage.py's own XML reporter on the merged data).
 
-Per seam: line and branch coverage of its component and the lines its tests did not reach;
-merged over the run: a line counts when any seam covered it, and the component lines no
-seam covers are listed per file.
+Per seam: line and branch coverage of its component and the lines its tests did not reach
+(for a generated seam, also what the existing tests it was compared with cover); merged over
+the run: a line counts when any seam covered it, and the component lines no seam covers are
+listed per file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from services.cli.reports.cells import cell, code, table
-from shared.contract import RunCoverage, RunReport, SeamCoverage, SeamReport
+from shared.contract import BaselineCoverage, RunCoverage, RunReport, SeamCoverage, SeamReport
 from shared.coverage import percent, uncovered
 
 
@@ -25,7 +26,16 @@ def seam_coverage_dict(coverage: SeamCoverage | None) -> dict[str, Any] | None:
         "measured": coverage.measured, "reason": coverage.reason, "refused": coverage.refused,
         "component": list(coverage.component), **coverage.rates.model_dump(mode="json"),
         "files": [f.model_dump(mode="json", exclude={"arcs"}) for f in coverage.files],
+        "baseline": _baseline_dict(coverage.baseline),
     }
+
+
+def _baseline_dict(baseline: BaselineCoverage | None) -> dict[str, Any] | None:
+    if baseline is None:
+        return None
+    return {"tests": list(baseline.tests), "measured": baseline.measured,
+            "reason": baseline.reason, **baseline.rates.model_dump(mode="json"),
+            "files": [f.model_dump(mode="json", exclude={"arcs"}) for f in baseline.files]}
 
 
 def run_coverage_dict(coverage: RunCoverage | None) -> dict[str, Any] | None:
@@ -47,7 +57,14 @@ def seam_coverage_line(seam: SeamReport) -> list[str]:
     said = (f"{percent(rates.total)} of {', '.join(code(c) for c in coverage.component)} "
             f"(lines {percent(rates.lines)}, branches {percent(rates.branches)})")
     missing = uncovered(coverage.files)
-    return [f"- **Coverage**: {said}" + (f"; not covered: {cell(missing)}" if missing else "")]
+    lines = [f"- **Coverage**: {said}" + (f"; not covered: {cell(missing)}" if missing else "")]
+    baseline = coverage.baseline
+    if baseline is not None:
+        tests = ", ".join(code(t) for t in baseline.tests)
+        covers = (f"cover {percent(baseline.rates.total)}" if baseline.measured
+                  else cell(baseline.reason))
+        lines.append(f"- **Existing tests** compared with ({tests}): {covers}")
+    return lines
 
 
 def coverage_section(report: RunReport) -> list[str]:

@@ -88,12 +88,14 @@ def project(tmp_path: Path, tests: dict[str, str]) -> Path:
 
 def run_seam(root: Path, sandbox: Sandbox, cache: Path, test_file: str, *, seam_id: str = "1",
              component: tuple[str, ...] = ("calc/ops.py",), repeats: int = 1,
-             image: str = "") -> JobResult:
+             image: str = "", baseline: tuple[str, ...] = (),
+             overlay: dict[str, str] | None = None) -> JobResult:
     seam = Seam(id=seam_id, title="ops", line=1, priority=Priority.P0,
                 output_file=f"tests/{test_file}", component=component)
     execution = ExecutionSpec(repeats=repeats, confirm=0, image=image,
                               coverage=CoverageSpec())
     job = SeamJob(job_id=f"j{seam_id}", run_id="r", seam=seam,
                   project=ProjectSource(path=str(root)), plan_path="PLAN.md",
-                  execution=execution, seed=5)
+                  execution=execution, seed=5, baseline_files=baseline,
+                  overlay=overlay or {})
     return execute_seam(job, sandbox, cache, "test")

@@ -10,7 +10,13 @@ import pytest
 
 from services.runner.sandboxes.docker import DockerSandbox
 from tests.integration.conftest import SANDBOX_IMAGE
-from tests.integration.coverage.support import FAKE_DATA, HALF, project, run_seam
+from tests.integration.coverage.support import (
+    FAKE_DATA,
+    HALF,
+    OTHER_HALF,
+    project,
+    run_seam,
+)
 
 pytest.importorskip("coverage")
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
@@ -54,3 +60,21 @@ def test_a_fake_coverage_file_in_docker_does_not_raise_the_number(
     assert result.coverage is not None
     assert result.coverage.measured, result.coverage.reason
     assert result.coverage.rates.lines == pytest.approx(9 / 16)
+
+
+def test_a_generated_seams_baseline_in_docker_is_measured_like_its_own_tests(
+    tmp_path: Path, docker_sandbox: DockerSandbox, docker_client: Any
+) -> None:
+    if not _has_coverage(docker_client):
+        pytest.skip(f"{SANDBOX_IMAGE} has no python3-coverage (deploy/provision.sh images)")
+    root = project(tmp_path, {"test_first.py": HALF, "test_new.py": OTHER_HALF})
+
+    result = run_seam(root, docker_sandbox, tmp_path / "cache", "test_new.py",
+                      baseline=("tests/test_first.py",))
+
+    assert result.coverage is not None
+    baseline = result.coverage.baseline
+    assert baseline is not None
+    assert baseline.measured, baseline.reason
+    assert [f.missing for f in baseline.files] == [tuple(range(12, 19))]
+    assert [f.missing for f in result.coverage.files] == [tuple(range(2, 9))]
