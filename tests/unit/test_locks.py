@@ -214,6 +214,15 @@ def test_a_pylock_carries_each_package_marker_and_leaves_the_project_out() -> No
      r"pylock.toml: package 'lib' comes from a vcs, not a package index"),
     ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'six'\nversion = ''\n",
      r"pylock.toml: package 'six': version is not a non-empty string"),
+    # What pip would read as more than a pin: another line, an option, a comment.
+    ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'six'\n"
+                    'version = "1.16.0\\n--index-url https://example.org/simple"\n',
+     r"pylock.toml: package 'six': version '1.16.0\\n--index-url .*' is not a version"),
+    ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = 'six'\nversion = '1.16.0'\n"
+                    "marker = 'os_name == \"nt\" # and more'\n",
+     r"pylock.toml: package 'six': marker .* is not one marker"),
+    ("pylock.toml", "lock-version = '1.0'\n[[packages]]\nname = '-e .'\nversion = '1'\n",
+     r"pylock.toml: package '-e \.': not a package name"),
 ])
 def test_a_malformed_lock_is_one_line_naming_the_file(name: str, text: str,
                                                       problem: str) -> None:

@@ -22,6 +22,8 @@ from shared.errors import DependencyError
 # Looked for at the project's root in this order when no dependency file is named.
 LOCK_FILES = ("uv.lock", "poetry.lock", "pylock.toml")
 
+NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")  # PEP 508
+VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+!_-]*")  # PEP 440, loosely
 Table = dict[str, object]
 # Incoming dependency edges of a package name: (the version an edge names or "", its marker).
 Edges = dict[str, list[tuple[str, str]]]
@@ -102,9 +104,18 @@ class _Lock:
             known = " or ".join(f"{m}.x" for m in majors)
             raise self.error(f"{key} {value} is not one seamq reads ({known})")
 
+    def pin(self, name: str, version: str, marker: str) -> str:
+        """``name==version ; marker``, refused when a part could be read by pip as more
+        than a pin (a second line, a comment, an option)."""
+        if not NAME.fullmatch(name):
+            raise self.error(f"package {name!r}: not a package name")
+        if not VERSION.fullmatch(version):
+            raise self.error(f"package {name!r}: version {version!r} is not a version")
+        if any(c in marker for c in "\n\r#\\"):
+            raise self.error(f"package {name!r}: marker {marker!r} is not one marker")
+        return f"{name}=={version}" + (f" ; {marker}" if marker else "")
 
-def _pin(name: str, version: str, marker: str) -> str:
-    return f"{name}=={version}" + (f" ; {marker}" if marker else "")
+
 
 
 def _any_of(markers: Iterable[str]) -> str:
@@ -143,7 +154,8 @@ def _uv(lock: _Lock) -> list[str]:
             raise lock.error(f"{where} comes from {kind} {source[kind]}, not a package index")
         version = lock.text(table, "version", where)
         forks = _any_of(lock.strings(table, "resolution-markers", where))
-        lines.append(_pin(name, version, _all_of(forks, _edge_marker(edges, name, version))))
+        marker = _all_of(forks, _edge_marker(edges, name, version))
+        lines.append(lock.pin(name, version, marker))
     return lines
 
 
@@ -202,7 +214,7 @@ def _poetry(lock: _Lock) -> list[str]:
             markers = markers.get("main", "")  # poetry 2: one marker per group
         if not isinstance(markers, str):
             raise lock.error(f"{where}: markers is not a string or a table of strings")
-        lines.append(_pin(name, version, markers))
+        lines.append(lock.pin(name, version, markers))
     return lines
 
 
@@ -229,5 +241,6 @@ def _pylock(lock: _Lock) -> list[str]:
             if kind in table:
                 raise lock.error(f"{where} comes from a {kind}, not a package index")
         version = lock.text(table, "version", where)
-        lines.append(_pin(name, version, lock.text(table, "marker", where, required=False)))
+        marker = lock.text(table, "marker", where, required=False)
+        lines.append(lock.pin(name, version, marker))
     return lines
