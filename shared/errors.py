@@ -52,6 +52,10 @@ class SandboxError(SeamqError):
     """A sandbox could not be created or run (infrastructure, not the test's fault)."""
 
 
+class DependencyError(SandboxError):
+    """The project's dependency files (requirements, pyproject, lock files) cannot be read."""
+
+
 class GenerationError(SeamqError):
     """A generator failed to produce a test file."""
 

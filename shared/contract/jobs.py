@@ -43,9 +43,10 @@ class ServiceSpec(Model):
 class EnvironmentSpec(Model):
     """The project's dependencies as a cached image (``[tool.seamq.environment]``).
 
-    Built from ``dependencies`` (files relative to the project; none: ``requirements*.txt``
-    at its root, else pyproject's ``[project].dependencies`` with ``extras``) on ``base``
-    (none: the run's image), then ``setup`` run at build time without network.
+    Built from ``dependencies`` (files relative to the project; none: a lock file at its
+    root — ``uv.lock``, ``poetry.lock``, ``pylock.toml`` — else ``requirements*.txt`` there,
+    else pyproject's ``[project].dependencies`` with ``extras``) on ``base`` (none: the
+    run's image), then ``setup`` run at build time without network.
     """
 
     base: Name = ""

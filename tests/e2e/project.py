@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -30,10 +31,14 @@ class Completed:
 
 
 class Project:
-    """A throwaway project: a plan, test files, and a way to run seamq on it."""
+    """A throwaway project: a plan, test files, and a way to run seamq on it. Made empty
+    but for a pyproject, or as a copy of ``template`` (a fixture project, kept whole)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, template: Path | None = None) -> None:
         self.root = root
+        if template is not None:
+            shutil.copytree(template, root)
+            return
         root.mkdir(parents=True, exist_ok=True)
         (root / "pyproject.toml").write_text(
             '[project]\nname = "demo"\nversion = "0"\n\n'
@@ -59,16 +64,19 @@ class Project:
         return self.write("tests/TEST_PLAN.md", "\n".join(parts) + extra)
 
     def run(self, *args: str, timeout: float = 240, env: dict[str, str] | None = None,
-            plan: str = "tests/TEST_PLAN.md") -> Completed:
-        out = self.root / ".seamq-out"
+            plan: str = "tests/TEST_PLAN.md", python: str = sys.executable,
+            sandbox: str = "local", out: str = ".seamq-out") -> Completed:
+        """``seamq run`` of the plan with ``python`` (whose interpreter the local sandbox
+        runs the tests with), reports in ``out`` under the project."""
+        out_dir = self.root / out
         full_env = {**os.environ, "SEAMQ_STATE_DIR": str(self.root / ".state"),
                     "SEAMQ_CACHE_DIR": str(self.root / ".cache"), **(env or {})}
         proc = subprocess.run(
-            [sys.executable, "-m", "services.cli.main", "run", str(self.root / plan),
-             "--out", str(out), "--sandbox", "local", *args],
+            [python, "-m", "services.cli.main", "run", str(self.root / plan),
+             "--out", str(out_dir), "--sandbox", sandbox, *args],
             cwd=REPO, capture_output=True, text=True, timeout=timeout, env=full_env,
             check=False,
         )
-        return Completed(proc.returncode, proc.stdout, proc.stderr, out)
+        return Completed(proc.returncode, proc.stdout, proc.stderr, out_dir)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from services.cli.reports import render_markdown, report_dict, write_reports
-from shared.contract import RunSummary
+from shared.contract import EnvironmentUse, RunSummary, ServiceStart
 from tests.unit.report_samples import all_passed, full_report
 
 
@@ -148,3 +148,18 @@ def test_markdown_of_a_clean_run_has_no_known_issues(tmp_path: Path) -> None:
 
     assert text.rstrip().endswith("## Known issues\n\nNone.")
     assert "No batch validation ran." in text
+
+
+def test_report_json_says_per_seam_which_services_and_environment_image_it_ran_with() -> None:
+    seam = all_passed().seams[0].model_copy(update={
+        "services": (ServiceStart(name="postgres", image="seamq-postgres:15", startup_s=1.5),),
+        "environment": EnvironmentUse(tag="seamq-env:0123456789abcdef", built=True,
+                                      build_s=21.5)})
+
+    data = report_dict(all_passed().model_copy(update={"seams": (seam,)}))
+
+    assert data["seams"][0]["services"] == [
+        {"name": "postgres", "image": "seamq-postgres:15", "startup_s": 1.5}]
+    assert data["seams"][0]["environment"] == {
+        "tag": "seamq-env:0123456789abcdef", "built": True, "build_s": 21.5}
+    assert report_dict(all_passed())["seams"][0]["environment"] is None

@@ -66,6 +66,9 @@ def _seam(seam: SeamReport) -> dict[str, Any]:
         "confirmations": [run.model_dump(mode="json") for run in seam.confirmations],
         "overridden": [o.model_dump(mode="json") for o in seam.overridden],
         "shared_with": list(seam.shared_with),
+        "services": [service.model_dump(mode="json") for service in seam.services],
+        "environment": (seam.environment.model_dump(mode="json")
+                        if seam.environment is not None else None),
         "duration_s": seam.duration_s,
         "attempt_log": [attempt.model_dump(mode="json") for attempt in seam.attempt_log],
         "logs_tail": seam.logs_tail,

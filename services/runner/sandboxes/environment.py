@@ -4,12 +4,13 @@ per content and reused.
 The dependencies are installed on the host, with the host's pip, into a target directory
 for the base image's interpreter and platform (``--target --python-version --platform
 --implementation cp --only-binary=:all:``): the base image needs no pip and the build no
-network, as where containers have none or fleets are air-gapped. The image is the base
-plus that directory in the interpreter's site directory, plus an optional setup command
-run at build time with ``network=none``. Its tag is a hash of the base image id, the
-requirement lines and the files they read, the setup command and seamq's version: every
-runner that builds it gets the same tag (a fleet shares it through a registry; here each
-host builds its own).
+network, as where containers have none or fleets are air-gapped. Lines taken from a lock
+file are complete and installed with ``--no-deps``. The image is the base plus that
+directory in the interpreter's site directory, plus an optional setup command run at build
+time with ``network=none``. Its tag is a hash of the base image id, the requirement lines
+and the files they come from (lock files included), the setup command and seamq's version:
+every runner that builds it gets the same tag (a fleet shares it through a registry; here
+each host builds its own).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any
 
 import docker.errors
 
-from services.runner.sandboxes.requirements import requirement_inputs
+from services.runner.sandboxes.requirements import Requirements, requirement_inputs
 from shared.contract import EnvironmentSpec, EnvironmentUse
 from shared.errors import SandboxError
 
@@ -108,13 +109,13 @@ class EnvironmentBuilder:
         """The image for ``project``'s dependencies: found (reused) or built now."""
         base = spec.base or default_base
         base_id = self._image_id(base)
-        lines, files = requirement_inputs(project, spec)
-        tag = f"{REPO}:{_digest(base_id, lines, files, spec.setup)}"
+        requirements = requirement_inputs(project, spec)
+        tag = f"{REPO}:{_digest(base_id, requirements, spec.setup)}"
         with self._lock(tag):
             if not spec.rebuild and self._image_id(tag, missing_ok=True):
                 return EnvironmentUse(tag=tag, built=False)
             started = time.monotonic()
-            self._build(project, base, lines, files, spec.setup, tag)
+            self._build(project, base, requirements, spec.setup, tag)
             return EnvironmentUse(tag=tag, built=True,
                                   build_s=round(time.monotonic() - started, 3))
 
@@ -142,14 +143,15 @@ class EnvironmentBuilder:
         return Interpreter(str(version), str(purelib), str(platform), str(libc),
                            {str(k): str(v) for k, v in markers.items()})
 
-    def _build(self, project: Path, base: str, lines: list[str], files: dict[str, bytes],
-               setup: str, tag: str) -> None:
+    def _build(self, project: Path, base: str, requirements: Requirements, setup: str,
+               tag: str) -> None:
         python = self._interpreter(base)
         with tempfile.TemporaryDirectory(prefix="seamq-env-") as tmp:
             context = Path(tmp)
-            included = [f"-r {project.resolve() / name}" for name in sorted(files)]
-            (context / "requirements.txt").write_text("\n".join([*lines, *included]) + "\n")
-            _pip(project, context, python)
+            included = [f"-r {project.resolve() / name}" for name in sorted(requirements.files)]
+            (context / "requirements.txt").write_text(
+                "\n".join([*requirements.lines, *included]) + "\n")
+            _pip(project, context, python, no_deps=requirements.locked)
             dockerfile = _dockerfile(base, python.purelib, setup)
             (context / "Dockerfile").write_text(dockerfile)
             self._docker_build(context, tag)
@@ -175,10 +177,11 @@ class EnvironmentBuilder:
                                         + _tail("".join(log))) from e
 
 
-def _digest(base_id: str, lines: list[str], files: dict[str, bytes], setup: str) -> str:
+def _digest(base_id: str, requirements: Requirements, setup: str) -> str:
     h = hashlib.sha256()
-    for part in (RECIPE, seamq_version(), base_id, "\n".join(lines), setup):
+    for part in (RECIPE, seamq_version(), base_id, "\n".join(requirements.lines), setup):
         h.update(part.encode() + b"\0")
+    files = {**requirements.files, **requirements.locks}
     for name in sorted(files):
         h.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
     return h.hexdigest()[:16]
@@ -198,13 +201,13 @@ def _platforms(platform: str, libc: str) -> list[str]:
     return [*tags, f"linux_{arch}"]
 
 
-def _pip(project: Path, context: Path, python: Interpreter) -> None:
+def _pip(project: Path, context: Path, python: Interpreter, *, no_deps: bool) -> None:
     argv = [sys.executable, "-c", _PIP, json.dumps(python.markers), "install", "--quiet",
             "--disable-pip-version-check", "--no-warn-conflicts", "--target",
             str(context / "site"), "--python-version", python.version, "--implementation",
             "cp", "--only-binary=:all:",
             *(f"--platform={p}" for p in _platforms(python.platform, python.libc)),
-            "-r", str(context / "requirements.txt")]
+            *(["--no-deps"] if no_deps else []), "-r", str(context / "requirements.txt")]
     try:
         done = subprocess.run(argv, cwd=project, capture_output=True, text=True,
                               timeout=PIP_TIMEOUT_S, check=False)
