@@ -42,14 +42,6 @@ def test_all_seams_passing_exits_zero_with_reports(project: Project) -> None:
     assert report["seams"][0]["tests"][0]["runs"] == ["passed", "passed"]
     assert report["suite"]["status"] == "isolated"
     assert report["suite"]["count_check"]["ok"] is True
-    # Coverage of the example's component, per seam and merged (report.md, coverage.xml).
-    assert all(s["coverage"]["measured"] for s in report["seams"]), report["seams"]
-    assert 0 < report["coverage"]["lines"] <= 1
-    assert "| Coverage |" in (out / "report.md").read_text()
-    pycobertura = pytest.importorskip("pycobertura")
-    cobertura = pycobertura.Cobertura(str(out / "coverage.xml"))
-    assert any(name.startswith("inventory/") for name in cobertura.files())
-    assert cobertura.line_rate() == pytest.approx(report["coverage"]["lines"], abs=0.01)
     for name in ("report.md", "junit.xml", "audit.sarif"):
         assert (result.out / name).is_file()
     suites = ET.parse(result.out / "junit.xml").getroot().findall("testsuite")
