@@ -100,7 +100,7 @@ def execute_seam(job: SeamJob, sandbox: Sandbox, cache_dir: Path, worker: str) -
             if not (workspace / rel).is_file():
                 return reply.result("missing", f"test file {rel} does not exist",
                                     duration_s=time.monotonic() - started)
-            environment = sandbox.environment(project, job.execution)
+            environment = sandbox.environment(project, job.execution, job.run_id)
             with _services(sandbox, job) as session:
                 run = SeamPasses(sandbox, workspace, job, _in(job.execution, environment),
                                  session, Measured(job, workspace, sandbox.kind))
@@ -154,7 +154,7 @@ def validate(job: ValidationJob, sandbox: Sandbox, cache_dir: Path, worker: str)
             files = [str(safe_relpath(f)) for f in job.files if (workspace / f).is_file()]
             if not files:
                 return reply.result("error", "none of the files exist")
-            environment = sandbox.environment(project, job.execution)
+            environment = sandbox.environment(project, job.execution, job.run_id)
             with _services(sandbox, job) as session:
                 run = _Run(sandbox, workspace, job, _in(job.execution, environment), session)
                 verdicts, tail = run(files, plan_passes(job.seed, 1, with_reverse=True))

@@ -86,9 +86,11 @@ class Sandbox(abc.ABC):
     def run(self, request: SandboxRequest) -> SandboxOutcome:
         """Run to completion or deadline; blocking (the runner calls it in a thread)."""
 
-    def environment(self, project: Path, spec: ExecutionSpec) -> EnvironmentUse | None:
-        """The image holding ``project``'s dependencies when ``spec`` asks for one (only
-        the docker sandbox builds images; the others run with what the host has)."""
+    def environment(self, project: Path, spec: ExecutionSpec,
+                    run_id: str = "") -> EnvironmentUse | None:
+        """The image holding ``project``'s dependencies when ``spec`` asks for one, for run
+        ``run_id`` (only the docker sandbox builds images; the others run with what the
+        host has)."""
         return None
 
     @contextmanager

@@ -177,10 +177,12 @@ class DockerSandbox(Sandbox):
         return SandboxOutcome(exit_code=None, output="", duration_s=time.monotonic() - started,
                               failure="infrastructure", reason=reason)
 
-    def environment(self, project: Path, spec: ExecutionSpec) -> EnvironmentUse | None:
+    def environment(self, project: Path, spec: ExecutionSpec,
+                    run_id: str = "") -> EnvironmentUse | None:
         if spec.environment is None:
             return None
-        return self.builder.ensure(project, spec.environment, spec.image or self.default_image)
+        return self.builder.ensure(project, spec.environment, spec.image or self.default_image,
+                                   run_id)
 
     @contextmanager
     def services(self, specs: Sequence[ServiceSpec], name: str, labels: dict[str, str],

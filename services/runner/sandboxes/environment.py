@@ -15,6 +15,7 @@ each host builds its own).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -40,6 +41,7 @@ REPO = "seamq-env"
 RECIPE = "2"  # bump when the way an image is built changes
 TAIL_CHARS = 4_000
 PIP_TIMEOUT_S = 1_800
+FAILED_TTL_S = 300.0  # a failed build is not retried sooner by the same runner
 # What pip must know of the image's interpreter: its version, site directory, platform,
 # glibc, and the environment its requirement markers are evaluated in (PEP 508).
 _ASK = """
@@ -104,20 +106,51 @@ class EnvironmentBuilder:
         self.client = client
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        self._rebuilt: set[tuple[str, str]] = set()  # (run, tag) built under --rebuild-env
+        self._failed: dict[str, tuple[float, str]] = {}  # tag -> (when, why)
 
-    def ensure(self, project: Path, spec: EnvironmentSpec, default_base: str) -> EnvironmentUse:
-        """The image for ``project``'s dependencies: found (reused) or built now."""
+    def ensure(self, project: Path, spec: EnvironmentSpec, default_base: str,
+               run_id: str = "") -> EnvironmentUse:
+        """The image for ``project``'s dependencies: found (reused) or built now.
+
+        ``spec.rebuild`` builds once per run (the run's later jobs reuse that build); a build
+        that failed is not tried again for ``FAILED_TTL_S``: its jobs fail at once with the
+        same tail instead of repeating a long failing pip install per job."""
         base = spec.base or default_base
         base_id = self._image_id(base)
         requirements = requirement_inputs(project, spec)
         tag = f"{REPO}:{_digest(base_id, requirements, spec.setup)}"
         with self._lock(tag):
-            if not spec.rebuild and self._image_id(tag, missing_ok=True):
+            self._raise_recent_failure(tag)
+            old = self._image_id(tag, missing_ok=True)
+            if old and not (spec.rebuild and (run_id, tag) not in self._rebuilt):
                 return EnvironmentUse(tag=tag, built=False)
             started = time.monotonic()
-            self._build(project, base, requirements, spec.setup, tag)
+            try:
+                self._build(project, base, requirements, spec.setup, tag)
+            except EnvironmentBuildError as e:
+                self._failed[tag] = (time.monotonic(), str(e))
+                raise
+            if spec.rebuild:
+                self._rebuilt.add((run_id, tag))
+            if old and old != self._image_id(tag, missing_ok=True):
+                self._discard(old)
             return EnvironmentUse(tag=tag, built=True,
                                   build_s=round(time.monotonic() - started, 3))
+
+    def _raise_recent_failure(self, tag: str) -> None:
+        when, why = self._failed.get(tag, (0.0, ""))
+        age = time.monotonic() - when
+        if why and age < FAILED_TTL_S:
+            head, _, tail = why.partition("\n")
+            raise EnvironmentBuildError(
+                f"{head} (this runner's build of the same image failed {age:.0f} s ago; "
+                f"not retried for {FAILED_TTL_S:.0f} s)\n{tail}".rstrip())
+
+    def _discard(self, image_id: str) -> None:
+        """Remove the image a rebuild replaced, unless something still uses it."""
+        with contextlib.suppress(docker.errors.DockerException):
+            self.client.api.remove_image(image_id)
 
     def _lock(self, tag: str) -> threading.Lock:
         with self._guard:

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import docker.errors
 import pytest
 
 from services.runner.execute import execute_seam
@@ -66,8 +67,35 @@ def test_a_build_failure_names_the_failing_step(
 ) -> None:
     root = project(tmp_path / "p", {}, requirements="six==0.0.0.404\n")
 
+    builder = EnvironmentBuilder(service_images)
+
     with pytest.raises(EnvironmentBuildError, match=r"pip install failed \(exit 1\):\n"):
-        EnvironmentBuilder(service_images).ensure(root, EnvironmentSpec(), SANDBOX_IMAGE)
+        builder.ensure(root, EnvironmentSpec(), SANDBOX_IMAGE)
+    # The run's next job on this runner fails at once with the same tail, without pip.
+    started = time.monotonic()
+    with pytest.raises(EnvironmentBuildError, match=r"(?s)pip install failed.*failed \d+ s ago.*"
+                       r"six==0\.0\.0\.404"):
+        builder.ensure(root, EnvironmentSpec(), SANDBOX_IMAGE)
+    assert time.monotonic() - started < 2
+
+
+def test_rebuild_builds_once_per_run_and_drops_the_image_it_replaced(
+    service_images: Any, built_images: list[str], tmp_path: Path
+) -> None:
+    root = project(tmp_path / "p", {}, requirements="six==1.16.0\n# rebuild test\n")
+    builder = EnvironmentBuilder(service_images)
+    first = builder.ensure(root, EnvironmentSpec(), SANDBOX_IMAGE, "run-a")
+    built_images.append(first.tag)
+    old_id = service_images.api.inspect_image(first.tag)["Id"]
+    rebuild = EnvironmentSpec(rebuild=True)
+
+    uses = [builder.ensure(root, rebuild, SANDBOX_IMAGE, run) for run in ("run-b", "run-b",
+                                                                            "run-c")]
+
+    assert [u.built for u in uses] == [True, False, True]
+    assert {u.tag for u in uses} == {first.tag}
+    with pytest.raises(docker.errors.ImageNotFound):
+        service_images.api.inspect_image(old_id)
 
 
 def test_a_project_needing_python_3_12_runs_on_the_trixie_base(
