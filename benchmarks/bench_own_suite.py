@@ -36,6 +36,9 @@ def _run(argv: list[str]) -> tuple[float, dict[str, int], str]:
     last = lines[-1] if lines else done.stderr.strip()[-300:]
     counts = {kind.rstrip("s") if kind == "errors" else kind: int(n)
               for n, kind in _COUNTS.findall(last)}
+    for line in lines:
+        if line.startswith(("FAILED ", "ERROR ")):
+            print(f"    {line[:300]}")
     return wall, counts, last
 
 
