@@ -72,7 +72,9 @@ def test_a_generated_seams_baseline_in_docker_is_measured_like_its_own_tests(
     result = run_seam(root, docker_sandbox, tmp_path / "cache", "test_new.py",
                       baseline=("tests/test_first.py",))
 
+    assert (result.status, result.reason) == ("passed", "")
     assert result.coverage is not None
+    assert result.coverage.measured, result.coverage.reason
     baseline = result.coverage.baseline
     assert baseline is not None
     assert baseline.measured, baseline.reason
