@@ -1,9 +1,9 @@
 """seamq's own test command against single-process pytest, side by side in one invocation.
 
-README's test command runs the suite under pytest-xdist (``-n 2 --dist loadgroup``: tests
-that share the Docker engine's or RabbitMQ's state keep to one worker each, see
-``tests/conftest.py``). This runs the same selection both ways — single process first, then
-the test command's way — and prints the wall times, the speed-up and the target (>= 1.6x).
+README's test command runs the suite under pytest-xdist (``-n 2 --dist load``; the tests
+that stop RabbitMQ wait until no other RabbitMQ test runs, see ``tests/conftest.py``). This
+runs the same selection both ways — single process first, then the test command's way — and
+prints the wall times, the speed-up and the target (>= 1.6x).
 
     python3 -m benchmarks.bench_own_suite [--workers 2] [PATH ...]   (default: tests)
 
@@ -51,8 +51,8 @@ def main() -> int:
     print(f"bench_own_suite: {' '.join(args.paths)}; {os.cpu_count()} cores")
     serial_s, serial, serial_line = _run([*base, "-p", "no:xdist"])
     print(f"  single process               {serial_s:8.1f} s   {serial_line}")
-    xdist_s, spread, xdist_line = _run([*base, "-n", str(args.workers), "--dist", "loadgroup"])
-    print(f"  -n {args.workers} --dist loadgroup         {xdist_s:8.1f} s   {xdist_line}")
+    xdist_s, spread, xdist_line = _run([*base, "-n", str(args.workers), "--dist", "load"])
+    print(f"  -n {args.workers} --dist load              {xdist_s:8.1f} s   {xdist_line}")
     speedup = serial_s / xdist_s
     verdict = "PASS" if speedup >= TARGET else "FAIL"
     print(f"  speed-up x{speedup:.2f} (target >= {TARGET}) {verdict}")

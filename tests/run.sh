@@ -15,6 +15,6 @@ if [ ! -d tests/.node/node_modules/@asyncapi/parser ]; then
 fi
 python3 -m ruff check .
 python3 -m mypy
-# Two workers (the machine has two cores); tests sharing Docker or RabbitMQ state keep to
-# one worker each (tests/conftest.py groups them).
-python3 -m pytest -n "${SEAMQ_TEST_WORKERS:-2}" --dist loadgroup "$@"
+# Two workers (the machine has two cores); the tests that stop RabbitMQ wait until no other
+# RabbitMQ test runs (tests/conftest.py).
+python3 -m pytest -n "${SEAMQ_TEST_WORKERS:-2}" --dist load "$@"

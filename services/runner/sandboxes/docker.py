@@ -16,7 +16,6 @@ own clock: the container is killed when it passes, and removed whatever happened
 
 from __future__ import annotations
 
-import signal
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -26,7 +25,6 @@ from typing import Any
 
 import docker
 import docker.errors
-import requests.exceptions
 
 from services.runner.sandboxes.base import (
     Mounts,
@@ -36,7 +34,7 @@ from services.runner.sandboxes.base import (
     cap_output,
 )
 from services.runner.sandboxes.environment import EnvironmentBuilder
-from services.runner.sandboxes.exits import PidsWatch, classify
+from services.runner.sandboxes.exits import PidsWatch, classify, wait_or_kill
 from services.runner.sandboxes.hardening import (
     MOUNTS,
     NOBODY,
@@ -47,7 +45,9 @@ from services.runner.sandboxes.hardening import (
 from services.runner.sandboxes.reaper import (
     DEADLINE_LABEL,
     ENGINE_ERRORS,
+    INSTANCE_LABEL,
     RunnerIdentity,
+    Running,
     clear_twin,
     container_name,
     job_labels,
@@ -55,7 +55,7 @@ from services.runner.sandboxes.reaper import (
 )
 from services.runner.sandboxes.reaper import reap as reap
 from services.runner.sandboxes.services import JobServices, ServiceSession
-from services.runner.sandboxes.warm import INSTANCE_LABEL, Warm, WarmPool, unload
+from services.runner.sandboxes.warm import Warm, WarmPool, unload
 from shared.contract import EnvironmentUse, ExecutionSpec, ServiceSpec
 from shared.errors import SandboxError
 
@@ -67,12 +67,12 @@ class DockerSandbox(Sandbox):
     """Runs each request in a new container and removes it once the results are read.
 
     A twin (a container already bearing the request's name, from a redelivery) is removed
-    when it has finished or its runner is gone; a live twin makes the run an
-    infrastructure failure rather than a second copy of the job. ``pull`` allows one pull
-    of a missing image (off by default: no registry is assumed). The default uid 65534
-    (``nobody``) needs no entry in the image's ``/etc/passwd``; a runner that is not root
-    should pass its own uid so that it can delete what the tests leave in outputs.
-    ``warm`` is how many started containers to keep ready (``warm.py``; 0: none).
+    when it has finished, its runner is gone or this sandbox made it for a run now over; a
+    live twin makes the run an infrastructure failure rather than a second copy of the job.
+    ``pull`` allows one pull of a missing image (off by default: no registry is assumed).
+    The default uid 65534 (``nobody``) needs no entry in the image's ``/etc/passwd``; a
+    runner that is not root should pass its own uid so that it can delete what the tests
+    leave in outputs. ``warm``: started containers kept ready (``warm.py``; 0: none).
     """
 
     kind = "docker"
@@ -97,6 +97,7 @@ class DockerSandbox(Sandbox):
         self.identity = RunnerIdentity.current()
         self.instance = uuid.uuid4().hex
         self._closed = False
+        self._running = Running()
         self.builder = EnvironmentBuilder(self.client)
         self.warm, self.warm_wait_s = warm, 0.0
         self._pool = WarmPool(self.client.api, warm, (uid, tmp_mb), {
@@ -106,6 +107,11 @@ class DockerSandbox(Sandbox):
         return MOUNTS
 
     def run(self, request: SandboxRequest) -> SandboxOutcome:
+        with self._running.claim(container_name(request.name)) as twin:
+            return (SandboxOutcome(exit_code=None, output="", duration_s=0.0, reason=twin,
+                                   failure="infrastructure") if twin else self._run(request))
+
+    def _run(self, request: SandboxRequest) -> SandboxOutcome:
         started = time.monotonic()
         warm = self._take_warm(request)
         if warm is not None:
@@ -114,7 +120,7 @@ class DockerSandbox(Sandbox):
                 return outcome
         container_id: str | None = None
         try:
-            clear_twin(self.client.api, container_name(request.name))
+            clear_twin(self.client.api, container_name(request.name), self.instance)
             container_id = self._create(request)
             self.client.api.start(container_id)
             return self._finish(container_id, request, time.monotonic() - started)
@@ -129,8 +135,8 @@ class DockerSandbox(Sandbox):
                               failure="infrastructure", reason=reason)
 
     def _engine_failure(self, error: Exception) -> str:
-        closed = "interrupted: the sandbox was closed while the job ran"
-        return closed if self._closed else f"docker engine error: {error}"
+        return ("interrupted: the sandbox was closed while the job ran" if self._closed
+                else f"docker engine error: {error}")
 
     def _remove(self, container_id: str) -> None:
         """Remove a used container: in the background when the sandbox keeps warm ones."""
@@ -152,7 +158,7 @@ class DockerSandbox(Sandbox):
         assert self._pool is not None
         loaded = released = False
         try:
-            clear_twin(self.client.api, container_name(request.name))
+            clear_twin(self.client.api, container_name(request.name), self.instance)
             prepare_dirs(request)
             self.client.api.rename(warm.container_id, container_name(request.name))
             loaded = True  # from here on, whatever was moved in is moved back
@@ -193,9 +199,7 @@ class DockerSandbox(Sandbox):
             yield ServiceSession()
             return
         deadline = time.time() + sum(s.ready_timeout_s for s in specs) + timeout_s
-        job = JobServices(self.client.api, specs, name, {
-            **self.identity.labels(), DEADLINE_LABEL: str(int(deadline + _KILL_WAIT_S)),
-            "seamq.name": name[:500], INSTANCE_LABEL: self.instance, **job_labels(labels)})
+        job = JobServices(self.client.api, specs, name, self._labels(name, deadline, labels))
         try:
             try:
                 session = job.start()
@@ -244,15 +248,13 @@ class DockerSandbox(Sandbox):
     def _container_config(self, request: SandboxRequest) -> dict[str, Any]:
         host_config = self.client.api.create_host_config(
             **host_config_kwargs(request, self.tmp_mb))
-        labels = {
-            **self.identity.labels(),
-            DEADLINE_LABEL: str(int(time.time() + request.timeout_s + _KILL_WAIT_S)),
-            "seamq.name": request.name[:500],
-            INSTANCE_LABEL: self.instance,
-        }
-        labels.update(job_labels(request.labels))
+        labels = self._labels(request.name, time.time() + request.timeout_s, request.labels)
         return container_kwargs(request, container_name(request.name), self.uid, labels,
                                 host_config)
+
+    def _labels(self, name: str, deadline: float, labels: dict[str, str]) -> dict[str, str]:
+        return {**self.identity.labels(), DEADLINE_LABEL: str(int(deadline + _KILL_WAIT_S)),
+                "seamq.name": name[:500], INSTANCE_LABEL: self.instance, **job_labels(labels)}
 
     def _pull(self, image: str) -> None:
         try:
@@ -267,7 +269,8 @@ class DockerSandbox(Sandbox):
         watch = PidsWatch(api, container_id)
         running_since = time.monotonic()
         try:
-            exit_code, timed_out = self._wait(container_id, request.timeout_s)
+            exit_code, timed_out = wait_or_kill(api, container_id, request.timeout_s,
+                                                 _KILL_WAIT_S)
         finally:
             watch.stop()
         duration = time.monotonic() - running_since
@@ -278,21 +281,3 @@ class DockerSandbox(Sandbox):
         return SandboxOutcome(exit_code=None if timed_out else exit_code,
                               output=cap_output(raw), duration_s=duration, failure=failure,
                               reason=reason, start_s=start_s)
-
-    def _wait(self, container_id: str, timeout_s: float) -> tuple[int, bool]:
-        """Wait for the exit or the deadline; kill at the deadline. (exit code, timed out)"""
-        api = self.client.api
-        deadline = time.monotonic() + timeout_s
-        try:
-            return int(api.wait(container_id, timeout=timeout_s)["StatusCode"]), False
-        except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
-            if time.monotonic() < deadline - 0.5:
-                raise  # the engine went away, not our deadline
-        try:
-            api.kill(container_id, signal=signal.SIGKILL.name)
-            killed = True
-        except docker.errors.APIError as e:
-            if e.status_code != 409:
-                raise
-            killed = False  # it exited on its own between the deadline and the kill
-        return int(api.wait(container_id, timeout=_KILL_WAIT_S)["StatusCode"]), killed

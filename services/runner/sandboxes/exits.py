@@ -1,11 +1,16 @@
-"""How a finished sandbox container is read: its peak task count, sampled while it runs,
-and which failure (timeout, out of memory, pids exhaustion, crash) its end was."""
+"""How a sandbox container's end is awaited (killed at the deadline) and read: its peak
+task count, sampled while it runs, and which failure (timeout, out of memory, pids
+exhaustion, crash) its end was."""
 
 from __future__ import annotations
 
 import signal
 import threading
+import time
 from typing import Any
+
+import docker.errors
+import requests.exceptions
 
 from services.runner.sandboxes.base import Failure, SandboxRequest
 from services.runner.sandboxes.reaper import ENGINE_ERRORS
@@ -65,3 +70,22 @@ def classify(request: SandboxRequest, exit_code: int, timed_out: bool, oom_kille
             name = f"signal {number}"
         return "crash", f"killed by {name} (exit {exit_code})"
     return None, ""
+
+
+def wait_or_kill(api: Any, container_id: str, timeout_s: float, kill_wait_s: float
+                 ) -> tuple[int, bool]:
+    """Wait for the exit or the deadline; kill at the deadline. (exit code, timed out)"""
+    deadline = time.monotonic() + timeout_s
+    try:
+        return int(api.wait(container_id, timeout=timeout_s)["StatusCode"]), False
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
+        if time.monotonic() < deadline - 0.5:
+            raise  # the engine went away, not our deadline
+    try:
+        api.kill(container_id, signal=signal.SIGKILL.name)
+        killed = True
+    except docker.errors.APIError as e:
+        if e.status_code != 409:
+            raise
+        killed = False  # it exited on its own between the deadline and the kill
+    return int(api.wait(container_id, timeout=kill_wait_s)["StatusCode"]), killed

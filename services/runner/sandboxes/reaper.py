@@ -14,7 +14,10 @@ import hashlib
 import os
 import re
 import socket
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,7 @@ LABEL = "seamq"
 RUNNER_LABEL = "seamq.runner"
 RUNNER_START_LABEL = "seamq.runner-start"
 DEADLINE_LABEL = "seamq.deadline"
+INSTANCE_LABEL = "seamq.sandbox"  # which DockerSandbox made a container (close removes them)
 DEADLINE_GRACE_S = 30.0
 
 ENGINE_ERRORS = (docker.errors.APIError, requests.exceptions.RequestException)
@@ -125,15 +129,41 @@ def remove(api: Any, container_id: str) -> None:
         log.warning("sandbox container not removed", container=container_id, error=str(e))
 
 
-def clear_twin(api: Any, name: str) -> None:
-    """Remove a finished or abandoned twin of a request; refuse to run beside a live one."""
+class Running:
+    """Container names a sandbox is running now: a second request under one is a twin."""
+
+    def __init__(self) -> None:
+        self._names: set[str] = set()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def claim(self, name: str) -> Iterator[str]:
+        """Hold ``name`` for one run; yields why not when it is already held, else ""."""
+        with self._lock:
+            held = name in self._names
+            self._names.add(name)
+        if held:
+            yield f"container {name} is already running this job here; not starting a twin"
+            return
+        try:
+            yield ""
+        finally:
+            with self._lock:
+                self._names.discard(name)
+
+
+def clear_twin(api: Any, name: str, instance: str) -> None:
+    """Remove a finished or abandoned twin of a request; refuse to run beside a live one.
+
+    A twin made by the caller's own sandbox ``instance`` is over (``Running`` guards the live
+    ones): it is up only until its removal in the background, and goes at once."""
     try:
         info = api.inspect_container(name)
     except docker.errors.NotFound:
         return
     labels = info["Config"].get("Labels") or {}
     if info["State"].get("Status") in ("running", "paused", "restarting") and not (
-        left_behind(labels)
+        left_behind(labels) or labels.get(INSTANCE_LABEL) == instance
     ):
         raise SandboxError(f"container {name} is already running this job (runner "
                            f"{labels.get(RUNNER_LABEL, '?')}); not starting a twin")

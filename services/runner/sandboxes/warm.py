@@ -34,9 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from services.runner.sandboxes.base import SandboxRequest
-from services.runner.sandboxes.reaper import DEADLINE_LABEL, ENGINE_ERRORS, remove
-from services.runner.sandboxes.warm_slot import (
+from services.runner.sandboxes.reaper import (
+    DEADLINE_LABEL,
+    ENGINE_ERRORS,
     INSTANCE_LABEL,
+    remove,
+)
+from services.runner.sandboxes.warm_slot import (
     POOL_LABEL,
     POOL_TTL_S,
     READY_TIMEOUT_S,

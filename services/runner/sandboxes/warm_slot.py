@@ -28,7 +28,6 @@ from services.runner.sandboxes.hardening import (
 from services.runner.sandboxes.reaper import ENGINE_ERRORS, container_name, remove
 
 POOL_LABEL = "seamq.pool"
-INSTANCE_LABEL = "seamq.sandbox"  # which DockerSandbox made a container (close removes them)
 POOL_TTL_S = 3600.0
 CONTROL = "/.seamq-control"  # read-only in the container: the FIFO and the launch script
 WAITER = ("/bin/sh", "-c", f"read -r _ < {CONTROL}/go && exec /bin/sh {CONTROL}/launch")

@@ -112,6 +112,7 @@ async def _rabbitmq_stopped(url: str) -> AsyncIterator[None]:
         await _rabbitmqctl("await_startup")
 
 
+@pytest.mark.rabbitmq_restart
 async def test_consumers_and_subscribers_get_messages_sent_after_a_rabbitmq_restart(
     amqp_broker: AmqpBroker, amqp_harness: AmqpHarness
 ) -> None:
@@ -133,6 +134,7 @@ async def test_consumers_and_subscribers_get_messages_sent_after_a_rabbitmq_rest
     await subscription.cancel()
 
 
+@pytest.mark.rabbitmq_restart
 async def test_publish_while_rabbitmq_is_down_fails_within_its_timeout(
     amqp_broker: AmqpBroker,
 ) -> None:
@@ -145,6 +147,7 @@ async def test_publish_while_rabbitmq_is_down_fails_within_its_timeout(
     assert elapsed < amqp_broker.publish_timeout_s + 2
 
 
+@pytest.mark.rabbitmq_restart
 async def test_broker_closes_within_bounds_while_rabbitmq_is_down(
     amqp_broker: AmqpBroker, amqp_harness: AmqpHarness
 ) -> None:

@@ -26,6 +26,7 @@ def _assert_every_seam_ended_once(fleet: Fleet, report: dict[str, object],
         assert Ledger.classify(EXPECTED, records).counts == (0, 0, 0), records
 
 
+@pytest.mark.rabbitmq_restart
 async def test_run_completes_when_rabbitmq_restarts_mid_run(fleet: Fleet) -> None:
     require_local_broker(fleet.url)
     project = demo_project(fleet.root / "project", SEAMS)

@@ -16,7 +16,12 @@ import pytest
 
 from services.runner.sandboxes.base import Sandbox, SandboxOutcome, SandboxRequest
 from services.runner.sandboxes.docker import DockerSandbox, reap
-from services.runner.sandboxes.reaper import DEADLINE_LABEL, RUNNER_LABEL, container_name
+from services.runner.sandboxes.reaper import (
+    DEADLINE_LABEL,
+    INSTANCE_LABEL,
+    RUNNER_LABEL,
+    container_name,
+)
 from services.runner.sandboxes.warm import POOL_LABEL
 from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
 from tests.waiting import wait_until
@@ -115,6 +120,43 @@ def test_a_live_twin_is_refused_before_a_warm_container_is_used(
 
     assert outcome.failure == "infrastructure"
     assert "not starting a twin" in outcome.reason
+
+
+def test_the_same_job_again_runs_though_its_last_container_is_still_up(
+    warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
+) -> None:
+    # A used container is removed in the background: a redelivered job (same name) on the
+    # same runner can meet it still up. It is this sandbox's own and its run is over: it
+    # goes, and the job runs (a live twin of another runner is refused: test above).
+    request = make_request(tmp_path, "true", name="again-job")
+    labels = {**warm_sandbox.identity.labels(), DEADLINE_LABEL: str(time.time() + 600),
+              INSTANCE_LABEL: warm_sandbox.instance}
+    used = docker_client.api.create_container(SANDBOX_IMAGE, ["sleep", "300"],
+                                              name=container_name(request.name), labels=labels)
+    docker_client.api.start(used["Id"])
+
+    outcomes = [warm_sandbox.run(request) for _ in range(2)]
+
+    assert [(o.failure, o.exit_code) for o in outcomes] == [(None, 0)] * 2
+
+
+def test_the_same_job_twice_at_once_on_one_sandbox_runs_once(
+    warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
+) -> None:
+    first = make_request(tmp_path / "a", "sleep", "4", name="twice-job")
+    result: list[SandboxOutcome] = []
+    worker = threading.Thread(target=lambda: result.append(warm_sandbox.run(first)))
+    worker.start()
+    name = container_name(first.name)
+    wait_until(lambda: docker_client.api.containers(filters={"name": name, "status": "running"}),
+               timeout=30, what=f"container {name} running")
+
+    second = warm_sandbox.run(make_request(tmp_path / "b", "true", name="twice-job"))
+    worker.join()
+
+    assert (second.failure, second.exit_code) == ("infrastructure", None)
+    assert "already running this job here" in second.reason
+    assert (result[0].failure, result[0].exit_code) == (None, 0)
 
 
 def test_the_reaper_removes_the_warm_containers_of_a_dead_runner(
