@@ -114,6 +114,25 @@ def test_a_pinned_third_party_project_has_the_same_outcomes_in_docker_as_locally
         [tag] = {e["tag"] for e in environments.values()}
         assert tag.startswith("seamq-env:")
         assert any(e["built"] for e in environments.values())
+        _same_coverage(local, docker)
     finally:
         for tag in {e["tag"] for e in environments.values() if e}:
             engine.api.remove_image(tag, force=True)
+
+
+def _same_coverage(local: Completed, docker: Completed) -> None:
+    """Per-seam and merged coverage of the bookshelf package, the same in both sandboxes, in
+    report.json, report.md's column and a coverage.xml a Cobertura consumer reads."""
+    pycobertura = pytest.importorskip("pycobertura")
+    per_seam = []
+    for run in (local, docker):
+        seams = {s["id"]: s["coverage"] for s in run.report["seams"]}
+        assert all(c["measured"] for c in seams.values()), seams
+        per_seam.append({k: (c["lines"], c["branches"]) for k, c in seams.items()})
+        assert "| Coverage |" in (run.out / "report.md").read_text()
+        cobertura = pycobertura.Cobertura(str(run.out / "coverage.xml"))
+        assert {"bookshelf/app.py", "bookshelf/store.py"} <= set(cobertura.files())
+        assert cobertura.line_rate() == pytest.approx(run.report["coverage"]["lines"], abs=0.01)
+    assert per_seam[0] == per_seam[1]
+    assert local.report["coverage"]["lines"] == docker.report["coverage"]["lines"]
+    assert 0.5 < local.report["coverage"]["lines"] < 1
