@@ -32,6 +32,7 @@ LABEL = "seamq"
 RUNNER_LABEL = "seamq.runner"
 RUNNER_START_LABEL = "seamq.runner-start"
 DEADLINE_LABEL = "seamq.deadline"
+TWIN_GONE_S = 30.0  # how long a twin's removal may take before the job gives up
 INSTANCE_LABEL = "seamq.sandbox"  # which DockerSandbox made a container (close removes them)
 DEADLINE_GRACE_S = 30.0
 
@@ -168,6 +169,17 @@ def clear_twin(api: Any, name: str, instance: str) -> None:
         raise SandboxError(f"container {name} is already running this job (runner "
                            f"{labels.get(RUNNER_LABEL, '?')}); not starting a twin")
     remove(api, info["Id"])
+    # A removal already in progress (in the background) returns at once: the name is free
+    # only when the container is gone.
+    deadline = time.monotonic() + TWIN_GONE_S
+    while time.monotonic() < deadline:
+        try:
+            api.inspect_container(info["Id"])
+        except docker.errors.NotFound:
+            return
+        time.sleep(0.05)
+    raise SandboxError(f"container {name} of an earlier run of this job is still being "
+                       f"removed after {TWIN_GONE_S:.0f} s")
 
 
 def reap(client: Any, older_than_s: float = 0.0, runner_id: str | None = None) -> list[str]:

@@ -135,9 +135,9 @@ def test_the_same_job_again_runs_though_its_last_container_is_still_up(
                                               name=container_name(request.name), labels=labels)
     docker_client.api.start(used["Id"])
 
-    outcomes = [warm_sandbox.run(request) for _ in range(2)]
+    outcomes = [warm_sandbox.run(request) for _ in range(3)]
 
-    assert [(o.failure, o.exit_code) for o in outcomes] == [(None, 0)] * 2
+    assert [(o.failure, o.exit_code, o.reason) for o in outcomes] == [(None, 0, "")] * 3
 
 
 def test_the_same_job_twice_at_once_on_one_sandbox_runs_once(
