@@ -8,6 +8,7 @@ is switched off for this run so the sandbox alone must contain them.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from services.runner.sandboxes.reaper import left_behind
 from tests.e2e.project import Project
 from tests.integration.hostile.payloads import source
 
@@ -75,10 +77,18 @@ def host_service() -> Iterator[int]:
         server.close()
 
 
-def _seamq_containers() -> list[str]:
+def _left_behind() -> set[str]:
+    """seamq containers no live runner waits for: what a finished run must not leave. (Other
+    xdist workers' runs may have containers up meanwhile; their runners are alive.)"""
     proc = subprocess.run(["docker", "ps", "-aq", "--filter", "label=seamq"],
                           capture_output=True, text=True, check=True, timeout=30)
-    return proc.stdout.split()
+    ids = proc.stdout.split()
+    if not ids:
+        return set()
+    inspected = subprocess.run(["docker", "inspect", *ids], capture_output=True, text=True,
+                               check=False, timeout=30)
+    found = json.loads(inspected.stdout or "[]")  # a container gone meanwhile is left out
+    return {c["Id"][:12] for c in found if left_behind(c["Config"].get("Labels") or {})}
 
 
 def test_hostile_seams_are_reported_truthfully_and_nothing_is_left(
@@ -94,7 +104,7 @@ def test_hostile_seams_are_reported_truthfully_and_nothing_is_left(
         project.write(f"tests/test_{name}_integration.py", SEAMS[name][2])
     project.plan(*((str(i), "P0", f"test_{n}_integration.py") for i, n in enumerate(names, 1)))
     project.write("policy.toml", "enabled = false\n")
-    before = set(_seamq_containers())
+    before = _left_behind()
 
     result = project.run(
         "--sandbox", "docker", "--image", IMAGE, "--repeats", "1", "--timeout", "15",
@@ -110,7 +120,7 @@ def test_hostile_seams_are_reported_truthfully_and_nothing_is_left(
         assert seam["status"] in expected.split("|"), (name, seam["reason"])
         assert reason_part in seam["reason"], (name, seam["reason"])
     assert not (project.root / "etc").exists()
-    assert set(_seamq_containers()) - before == set()
+    assert _left_behind() - before == set()
 
 
 NEEDS_PYDANTIC = '''
