@@ -4,13 +4,17 @@ case run as pytest the way the runner runs it, and the JUnit report it left."""
 from __future__ import annotations
 
 import secrets
+import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from services.runner.sandboxes.base import Limits, Mounts, Sandbox, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.reaper import container_name
 from tests.integration.hostile.payloads import install
+from tests.waiting import wait_until
 
 
 def job_dirs(tmp_path: Path) -> tuple[Path, Path, Path]:
@@ -79,3 +83,21 @@ def run_case(sandbox: Sandbox, tmp_path: Path, case: str, *, timeout_s: float = 
     )
     outcome = sandbox.run(request)
     return CaseRun(outcome, read_junit(outputs / "junit.xml"), workspace, outputs)
+
+
+def run_until_up(client: Any, sandbox: Sandbox, request: SandboxRequest, timeout: float
+                 ) -> tuple[str, Callable[[], SandboxOutcome]]:
+    """Start ``request`` in a thread and wait until its container runs: (its container's
+    name, a call that waits for the run's outcome)."""
+    result: list[SandboxOutcome] = []
+    worker = threading.Thread(target=lambda: result.append(sandbox.run(request)))
+    worker.start()
+    name = container_name(request.name)
+    wait_until(lambda: client.api.containers(filters={"name": name, "status": "running"}),
+               timeout=timeout, what=f"container {name} running")
+
+    def outcome() -> SandboxOutcome:
+        worker.join()
+        return result[0]
+
+    return name, outcome

@@ -5,21 +5,19 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from services.runner.sandboxes.base import Sandbox, SandboxOutcome
+from services.runner.sandboxes.base import Sandbox
 from services.runner.sandboxes.docker import DockerSandbox
 from services.runner.sandboxes.reaper import DEADLINE_LABEL, container_name
 from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
-from tests.waiting import wait_until
 
 from .base_suite import SandboxSuite
-from .support import make_request
+from .support import make_request, run_until_up
 
 pytestmark = pytest.mark.docker
 
@@ -58,21 +56,16 @@ def test_a_running_container_carries_its_name_and_labels(
     docker_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
 ) -> None:
     request = make_request(tmp_path, "sleep", "3", name="run-7/seam-2", labels={"job": "j-9"})
-    result: list[SandboxOutcome] = []
-    worker = threading.Thread(target=lambda: result.append(docker_sandbox.run(request)))
-    worker.start()
-    name = container_name(request.name)
-    wait_until(lambda: docker_client.api.containers(filters={"name": name, "status": "running"}),
-               timeout=10, what=f"container {name} running")
+    name, outcome = run_until_up(docker_client, docker_sandbox, request, 10)
 
     labels = docker_client.api.inspect_container(name)["Config"]["Labels"]
-    worker.join()
+    done = outcome()
 
     assert labels["seamq"] == "1"
     assert labels["seamq.job"] == "j-9"
     assert labels["seamq.runner"] == f"{socket.gethostname()}/{docker_sandbox.identity.pid}"
     assert float(labels[DEADLINE_LABEL]) > time.time()
-    assert result[0].exit_code == 0
+    assert done.exit_code == 0
 
 
 def test_a_missing_image_is_an_infrastructure_failure(

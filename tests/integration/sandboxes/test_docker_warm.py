@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from services.runner.sandboxes.base import Sandbox, SandboxOutcome, SandboxRequest
+from services.runner.sandboxes.base import Sandbox, SandboxRequest
 from services.runner.sandboxes.docker import DockerSandbox, reap
 from services.runner.sandboxes.reaper import (
     DEADLINE_LABEL,
@@ -24,10 +23,9 @@ from services.runner.sandboxes.reaper import (
 )
 from services.runner.sandboxes.warm import POOL_LABEL
 from tests.integration.conftest import SANDBOX_IMAGE, sandbox_containers
-from tests.waiting import wait_until
 
 from .base_suite import SandboxSuite
-from .support import make_request, python_request
+from .support import make_request, python_request, run_until_up
 
 pytestmark = pytest.mark.docker
 
@@ -89,20 +87,15 @@ def test_a_taken_container_bears_the_jobs_name_and_the_runners_labels(
     warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
 ) -> None:
     request = make_request(tmp_path, "sleep", "3", name="run-8/seam-1")
-    result: list[SandboxOutcome] = []
-    worker = threading.Thread(target=lambda: result.append(warm_sandbox.run(request)))
-    worker.start()
-    name = container_name(request.name)
-    wait_until(lambda: docker_client.api.containers(filters={"name": name, "status": "running"}),
-               timeout=30, what=f"container {name} running")
+    name, outcome = run_until_up(docker_client, warm_sandbox, request, 30)
 
     labels = docker_client.api.inspect_container(name)["Config"]["Labels"]
-    worker.join()
+    done = outcome()
 
     assert labels[RUNNER_LABEL] == f"{socket.gethostname()}/{warm_sandbox.identity.pid}"
     assert labels[POOL_LABEL] == "1"
     assert float(labels[DEADLINE_LABEL]) > time.time() + request.timeout_s
-    assert result[0].exit_code == 0
+    assert done.exit_code == 0
 
 
 def test_a_live_twin_is_refused_before_a_warm_container_is_used(
@@ -144,19 +137,14 @@ def test_the_same_job_twice_at_once_on_one_sandbox_runs_once(
     warm_sandbox: DockerSandbox, docker_client: Any, tmp_path: Path
 ) -> None:
     first = make_request(tmp_path / "a", "sleep", "4", name="twice-job")
-    result: list[SandboxOutcome] = []
-    worker = threading.Thread(target=lambda: result.append(warm_sandbox.run(first)))
-    worker.start()
-    name = container_name(first.name)
-    wait_until(lambda: docker_client.api.containers(filters={"name": name, "status": "running"}),
-               timeout=30, what=f"container {name} running")
+    _, outcome = run_until_up(docker_client, warm_sandbox, first, 30)
 
     second = warm_sandbox.run(make_request(tmp_path / "b", "true", name="twice-job"))
-    worker.join()
+    done = outcome()
 
     assert (second.failure, second.exit_code) == ("infrastructure", None)
     assert "already running this job here" in second.reason
-    assert (result[0].failure, result[0].exit_code) == (None, 0)
+    assert (done.failure, done.exit_code) == (None, 0)
 
 
 def test_the_reaper_removes_the_warm_containers_of_a_dead_runner(
