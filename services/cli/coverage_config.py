@@ -23,12 +23,8 @@ def load_coverage(project: Path, cov: Sequence[str] = ()) -> CoverageSpec:
     """The run's coverage settings; ``cov`` (``--cov``, repeatable) replaces ``source``."""
     pyproject = project / "pyproject.toml"
     body = _seamq_table(pyproject).get("coverage", {}) if pyproject.is_file() else {}
-    if not isinstance(body, dict):
-        raise UsageError(f"{pyproject}: [tool.seamq.coverage]: expected a table")
-    table = _Table(pyproject, "tool.seamq.coverage", body)
-    unknown = sorted(set(body) - set(COVERAGE_KEYS))
-    if unknown:
-        raise table.error(unknown[0], f"unknown key (known: {', '.join(COVERAGE_KEYS)})")
+    table = _Table.checked(pyproject, "tool.seamq.coverage", body, COVERAGE_KEYS)
+    body = table.body
     enabled = body.get("enabled", True)
     if not isinstance(enabled, bool):
         raise table.error("enabled", "expected true or false")

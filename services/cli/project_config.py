@@ -9,7 +9,7 @@ configuration that works on one machine means the same on every other.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -28,6 +28,17 @@ class _Table:
 
     def __init__(self, file: Path, name: str, body: Mapping[str, object]) -> None:
         self.file, self.name, self.body = file, name, body
+
+    @classmethod
+    def checked(cls, file: Path, name: str, body: object, known: Sequence[str]) -> _Table:
+        """``[name]`` of ``file``, which must be a table of ``known`` keys only."""
+        if not isinstance(body, dict):
+            raise UsageError(f"{file}: [{name}]: expected a table")
+        table = cls(file, name, body)
+        unknown = sorted(set(body) - set(known))
+        if unknown:
+            raise table.error(unknown[0], f"unknown key (known: {', '.join(known)})")
+        return table
 
     def error(self, key: str, problem: str) -> UsageError:
         where = f"{self.file}: [{self.name}]" + (f" {key}" if key else "")
@@ -90,12 +101,8 @@ def _ready(table: _Table) -> tuple[tuple[str, ...], int | None, float]:
 
 
 def _service(file: Path, prefix: str, name: str, body: object) -> ServiceSpec:
-    if not isinstance(body, dict):
-        raise UsageError(f"{file}: [{prefix}.{name}]: expected a table")
-    table = _Table(file, f"{prefix}.{name}", body)
-    unknown = sorted(set(body) - set(SERVICE_KEYS))
-    if unknown:
-        raise table.error(unknown[0], f"unknown key (known: {', '.join(SERVICE_KEYS)})")
+    table = _Table.checked(file, f"{prefix}.{name}", body, SERVICE_KEYS)
+    body = table.body
     image = body.get("image")
     if not isinstance(image, str) or not image:
         raise table.error("image", "missing: the image the service runs (e.g. "
@@ -128,12 +135,8 @@ def load_environment(project: Path, rebuild: bool) -> EnvironmentSpec | None:
     body = _seamq_table(pyproject).get("environment") if pyproject.is_file() else None
     if body is None:
         return None
-    if not isinstance(body, dict):
-        raise UsageError(f"{pyproject}: [tool.seamq.environment]: expected a table")
-    table = _Table(pyproject, "tool.seamq.environment", body)
-    unknown = sorted(set(body) - set(ENVIRONMENT_KEYS))
-    if unknown:
-        raise table.error(unknown[0], f"unknown key (known: {', '.join(ENVIRONMENT_KEYS)})")
+    table = _Table.checked(pyproject, "tool.seamq.environment", body, ENVIRONMENT_KEYS)
+    body = table.body
     for key in ("base", "setup"):
         if not isinstance(body.get(key, ""), str):
             raise table.error(key, "expected a string")
